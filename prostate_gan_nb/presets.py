@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['PRESETS', 'get_preset', 'preset_table']
 
-# %% ../nbs/00_presets.ipynb #88dd5f26
+# %% ../nbs/00_presets.ipynb #7d697416
 import copy
 import pandas as pd
 
-# %% ../nbs/00_presets.ipynb #2722070a
+# %% ../nbs/00_presets.ipynb #4c369f5f
 _SETTINGS = {
     'paper': {
         'data': {
@@ -30,6 +30,8 @@ _SETTINGS = {
             'leak': (0.1, 'Sec 5.3: alpha = 0.1'),
             'n_classes': (1, 'Eq 1: one "real" probability'),
             'batchnorm': (False, 'Table 2 lists none'),
+            'noise_at': (('input', 'conv1', 'conv2', 'conv3'), 'Table 2: gaussian noise on the input and after each conv'),
+            'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
         },
         'loss': {
             'saturating': (True, 'Eq 2 as printed: G minimises mean log(1 - D(G(z)))'),
@@ -51,9 +53,12 @@ _SETTINGS = {
         },
         'generator': {
             'out_act': ('relu', 'code: all-ReLU generator, as Table 1 prints'),
+            'init': ('authors', 'code (gan.py): TF uniform unit scaling, factor 1.43, biases 0.1 (0 on the last layer)'),
         },
         'discriminator': {
             'noise_std': (0.5, 'code: noise std 0.5'),
+            'noise_at': (('conv1', 'conv2'), 'code (gan.py): noise after conv1 and conv2 only'),
+            'init': ('authors', 'code (gan.py): uniform unit scaling, 1.5 on the convs, 1.0 on the output layer'),
             'n_classes': (2, 'code: semi-supervised K+1 discriminator, ClinSig as the 2 real classes, fixed zero "fake" logit'),
         },
         'train': {
@@ -65,7 +70,7 @@ _SETTINGS = {
     },
 }
 
-# %% ../nbs/00_presets.ipynb #e64c20b7
+# %% ../nbs/00_presets.ipynb #b1475c76
 PRESETS = ('paper', 'authors')
 
 def _merged(preset):
@@ -75,7 +80,7 @@ def _merged(preset):
     for section, kv in _SETTINGS[preset].items(): out[section].update(kv)
     return out
 
-# %% ../nbs/00_presets.ipynb #c070a221
+# %% ../nbs/00_presets.ipynb #6189a50a
 def get_preset(preset:str='paper', # 'paper' or 'authors'
                **overrides): # `section=dict(key=value)` to replace single settings
     "The settings of `preset` as `{section: {key: value}}`"
@@ -86,7 +91,7 @@ def get_preset(preset:str='paper', # 'paper' or 'authors'
         cfg[section].update(kv)
     return cfg
 
-# %% ../nbs/00_presets.ipynb #20d1bf95
+# %% ../nbs/00_presets.ipynb #928ecb3a
 def preset_table():
     "Every setting of both presets, with its source, as a DataFrame"
     p, a = _merged('paper'), _merged('authors')

@@ -39,6 +39,7 @@ def serve(site):
         def log_message(self, *args): pass
     handler = functools.partial(Quiet, directory=str(site))
     srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    srv.handle_error = lambda *a: None  # Chromium may drop a connection mid-file (favicon, fonts)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, f'http://127.0.0.1:{srv.server_address[1]}/'
 
