@@ -7,7 +7,7 @@ __all__ = ['LABELS', 'CSVS', 'SERIES_RULES', 'KTRANS', 'CHANNELS', 'AUTHORS_SCAL
            'parse_world_matrix', 'read_csv', 'clean_findings', 'patient_dirs', 'list_series', 'find_sample',
            'pick_series', 'read_series', 'world_matrix', 'ijk_from_world_matrix', 'ijk_ok', 'resample_patch', 'inside',
            'ktrans_path', 'read_ktrans', 'patient_images', 'finding_patches', 'augment_transforms', 'channel_scales',
-           'normalise', 'Patches', 'prepare_patches', 'plot_lesion', 'plot_gallery']
+           'normalise', 'Patches', 'save_patches', 'load_patches', 'prepare_patches', 'plot_lesion', 'plot_gallery']
 
 # %% ../nbs/01_data.ipynb #1327a818
 import contextlib, hashlib, json, os, re
@@ -338,13 +338,16 @@ def _cache_key(root, fnd, params):
                            files=_input_files(root, fnd.ProxID.unique())), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
-def _save(p:Patches, stem:Path):
+def save_patches(p:Patches, # prepared patches
+                 stem:Path): # writes `stem.npz` (arrays) and `stem.json` (tables): no pickle
+    "Store `p` so `load_patches` gives identical arrays and tables"
     stem.parent.mkdir(parents=True, exist_ok=True)
     np.savez(stem.with_suffix('.npz'), x=p.x, raw=p.raw, scales=p.scales)
     tables = {k: json.loads(getattr(p, k).to_json(orient='split', index=False)) for k in ('findings', 'excluded')}
     stem.with_suffix('.json').write_text(json.dumps(dict(channels=p.channels, norm=p.norm, **tables)))
 
-def _load(stem:Path) -> Patches:
+def load_patches(stem:Path) -> Patches: # what `save_patches` wrote
+    "Patches stored by `save_patches`"
     meta = json.loads(stem.with_suffix('.json').read_text())
     def table(d): 
         df = pd.DataFrame(d['data'], columns=d['columns'])
@@ -376,7 +379,7 @@ def prepare_patches(root, # data root: ProstateX (any layout above) or `phantom.
     fnd = clean_findings(read_csv(root, 'findings') if findings is None else findings, name if findings is None else 'findings')
     params = dict(norm=norm, augment=augment, channels=channels, strict=strict, seed=seed)
     stem = Path(cache_dir)/f'prostatex-{_cache_key(root, fnd, params)}' if cache_dir else None
-    if stem and stem.with_suffix('.npz').exists(): return _load(stem)
+    if stem and stem.with_suffix('.npz').exists(): return load_patches(stem)
     patches, rows, excluded = _extract(root, fnd, channels, augment, seed, strict, read_csv(root, 'images', False),
                                        read_csv(root, 'ktrans', False), progress)
     if not patches:
@@ -384,7 +387,7 @@ def prepare_patches(root, # data root: ProstateX (any layout above) or `phantom.
     raw = np.concatenate(patches).astype(np.float32)
     scales = channel_scales(raw, norm, channels)
     out = Patches(normalise(raw, scales=scales), raw, scales, channels, norm, rows, excluded)
-    if stem: _save(out, stem)
+    if stem: save_patches(out, stem)
     return out
 
 # %% ../nbs/01_data.ipynb #f5f8e857

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['MALLOC_ENV', 'MIN_PATCHES', 'pick_device', 'train_config', 'TrainingDataError', 'check_patches', 'data_hash',
            'make_streams', 'StreamDropout', 'stream_replica', 'StepOut', 'TrainingDiverged', 'gan_step', 'TrainState',
-           'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'load_generator', 'plot_history', 'sample_grid',
-           'default_shards', 'fit']
+           'save_checkpoint', 'latest_checkpoint', 'find_checkpoint', 'load_checkpoint', 'load_generator',
+           'plot_history', 'sample_grid', 'default_shards', 'fit']
 
 # %% ../nbs/05_train.ipynb #aae948c7
 import copy, hashlib, json, math, os, shutil, signal, tempfile, threading, time
@@ -205,15 +205,16 @@ def latest_checkpoint(path:str|Path): # a run folder (`checkpoint_dir`) or one c
     done = sorted(q for q in p.glob('step-*') if (q / 'state.json').exists()) if p.is_dir() else []
     return done[-1] if done else None
 
-def _need(path):
+def find_checkpoint(path:str|Path): # a run folder (`checkpoint_dir`) or one checkpoint folder
+    "Like `latest_checkpoint`, but a `FileNotFoundError` naming `path` when there is none"
     ck = latest_checkpoint(path)
-    if ck is None: raise FileNotFoundError(f'No checkpoint in {Path(path).name!r} (expected step-*/state.json)')
+    if ck is None: raise FileNotFoundError(f'No checkpoint in {str(path)!r} (expected state.json, or step-*/state.json)')
     return ck
 
 def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest checkpoint)
                     device:str|torch.device='cpu'): # where to put the networks
     "A `TrainState` rebuilt from a checkpoint (safetensors and JSON only)"
-    ck = _need(path); js = json.loads((ck / 'state.json').read_text())
+    ck = find_checkpoint(path); js = json.loads((ck / 'state.json').read_text())
     cfg, device = js['cfg'], torch.device(device)
     G, D = Generator(**cfg['generator']).to(device), Discriminator(**cfg['discriminator']).to(device)
     w = load_file(ck / 'model.safetensors')
@@ -233,7 +234,7 @@ def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest ch
 def load_generator(path:str|Path, # checkpoint folder, or run folder (latest checkpoint)
                    device:str|torch.device='cpu'): # where to put the generator
     "The trained `Generator` of a checkpoint, in eval mode"
-    ck = _need(path); cfg = json.loads((ck / 'state.json').read_text())['cfg']
+    ck = find_checkpoint(path); cfg = json.loads((ck / 'state.json').read_text())['cfg']
     G = Generator(**cfg['generator']).to(device)
     w = load_file(ck / 'model.safetensors', device=str(device))
     G.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith('G.')})
