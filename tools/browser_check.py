@@ -4,8 +4,8 @@
 
 Serves the site on localhost, opens every page named in nbs/sidebar.yml and checks that it loads, that every
 link to a page or file of the site resolves, that every image of the site has naturalWidth > 0, and that each
-item of the paper (Figure 1-5, Table 1-2, Eq 1-4) appears on the page that reproduces it. Images on other hosts
-(the Colab badge) cannot load offline; they are counted and reported, not failed. Exits 1 on any failure.
+item of the paper (Figure 1-5, Table 1-2, Eq 1-4) appears on the page that reproduces it. Pages with maths must show
+KaTeX's rendering (the site serves KaTeX itself). Images on other hosts (the Colab badge) cannot load offline; they are counted and reported, not failed. Exits 1 on any failure.
 """
 import functools, http.server, sys, tempfile, threading, urllib.error, urllib.parse, urllib.request
 from pathlib import Path
@@ -66,6 +66,8 @@ def check_page(drv, base, page):
     local = [(src, w) for src, w in imgs if src.startswith(base) or src.startswith('data:')]
     problems += [f'{page}: image does not render: {src[:80]}' for src, w in local if not w]
     text = drv.find_element('tag name', 'body').text
+    if 'site_libs/katex/katex.min.js' in drv.page_source and not drv.find_elements('css selector', '.katex'):
+        problems.append(f'{page}: maths not rendered (no KaTeX output)')
     problems += [f'{page}: "{name}" not found' for name in PAPER_ITEMS.get(page, []) if name not in text]
     print(f'{page}: {len(links)} links, {len(local)} images rendered, {len(imgs) - len(local)} off-site skipped')
     return problems, len(imgs) - len(local)

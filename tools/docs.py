@@ -5,9 +5,10 @@
 Quarto cannot be installed here, so this does what `nbdev_docs` does up to the rendering step (refresh
 nbs/nbdev.yml from settings.ini, process the notebooks into _proc/ with nbdev's own processors), then renders
 _proc/ with smalldocs, which reads the same _quarto.yml and shows the outputs saved in the notebooks.
-Where Quarto is installed, `nbdev_docs` builds the same site from the same config.
+Where Quarto is installed, `nbdev_docs` builds the same site from the same config. smalldocs links KaTeX from a CDN;
+so that the maths renders offline too, KaTeX is taken from the npm registry (`npm pack`) into the site.
 """
-import json, re, shutil, subprocess
+import json, re, shutil, subprocess, tarfile, tempfile
 import yaml
 from pathlib import Path
 from nbdev.config import get_config
@@ -38,6 +39,20 @@ def _frontmatter_md(src):
     meta = yaml.safe_load(src.strip().strip('-')) or {}
     return f"# {meta.get('title', '')}\n\n> {meta.get('description', '')}"
 
+KATEX_CDN = 'https://cdn.jsdelivr.net/npm/katex@'
+
+def vendor_katex(site):
+    "Serve KaTeX from the site itself, so its maths renders without a network"
+    pages = [p for p in Path(site).glob('*.html') if KATEX_CDN in p.read_text()]
+    if not pages: return
+    version = re.search(re.escape(KATEX_CDN) + r'([\d.]+)/', pages[0].read_text()).group(1)
+    if not shutil.which('npm'): return print(f'npm not found: KaTeX {version} stays on its CDN')
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(['npm', 'pack', f'katex@{version}', '--silent'], cwd=tmp, check=True, capture_output=True)
+        with tarfile.open(next(Path(tmp).glob('katex-*.tgz'))) as tf: tf.extractall(tmp, filter='data')
+        shutil.copytree(Path(tmp)/'package'/'dist', Path(site)/'site_libs'/'katex')
+    for p in pages: p.write_text(p.read_text().replace(f'{KATEX_CDN}{version}/dist', 'site_libs/katex'))
+
 def build():
     cfg = get_config()
     refresh_quarto_yml()
@@ -46,6 +61,7 @@ def build():
     subprocess.run(['smalldocs', 'render', '--quiet', str(cache)], check=True)
     shutil.rmtree(cfg.doc_path, ignore_errors=True)
     shutil.move(str(cache/cfg.doc_path.name), str(cfg.doc_path))
+    vendor_katex(cfg.doc_path)
     print(f'site: {cfg.doc_path.relative_to(cfg.config_path)}/  readme: README.md')
 
 if __name__ == '__main__': build()
