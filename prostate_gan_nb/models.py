@@ -228,16 +228,16 @@ def draw_schematic(model:nn.Module, # a `Generator` or `Discriminator`
                    ax=None): # axes to draw into (None: a new figure)
     "Draw `model` block by block from its `layer_table`, boxes sized by output shape"
     t = layer_table(model, inp)
-    if ax is None: _, ax = plt.subplots(figsize=(1.35 * len(t) + 0.6, 3.6), dpi=90)
+    if ax is None: _, ax = plt.subplots(figsize=(1.5 * len(t) + 0.6, 3.8), dpi=90)
     x = 0.
     for _, r in t.iterrows():
         colour = next((c for k, c in _COLOURS.items() if r['layer'].startswith(k)), '0.6')
         wid = _box(ax, x, r['shape'], colour, 'gaussian' in r['noise'])
         lines = [r['layer'], r['kernel'] and f"kernel {r['kernel']}", r['feats.'] and f"{r['feats.']} feats.",
-                 r['out. shape'], r['noise detail'] and f"+ {r['noise']} ({r['noise detail']})"]
+                 r['out. shape'], r['noise detail'] and f"+ {r['noise']}\n({r['noise detail']})"]
         ax.text(x + wid / 2, -1.0, '\n'.join(l for l in lines if l), ha='center', va='top', fontsize=7)
         ax.text(x + wid / 2, 1.45, r['block'].replace('_', ' '), ha='center', va='bottom', fontsize=7, color='0.3')
         if x > 0: ax.annotate('', (x - 0.05, 0), (x - 0.6, 0), arrowprops=dict(arrowstyle='->', lw=0.8, color='0.4'))
-        right, x = x + wid, x + max(wid + 0.75, 1.9)
+        right, x = x + wid, x + max(wid + 0.75, 2.1)
     ax.set(xlim=(-0.6, right + 0.6), ylim=(-2.2, 1.7), title=title); ax.axis('off')
     return ax
