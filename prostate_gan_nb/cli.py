@@ -15,7 +15,7 @@ import prostate_gan_nb
 from .presets import PRESETS
 from .data import CHANNELS, ProstateXError, prepare_patches, save_patches, load_patches
 from .phantom import write_phantom
-from .train import fit, load_generator, find_checkpoint
+from .train import fit, load_generator, find_checkpoint, SPEED_OFF
 from .results import SHIPPED, reproduce, export_generator, generator_state, generate
 
 # %% ../nbs/08_cli.ipynb #d6813ffb
@@ -76,6 +76,10 @@ def _npz(s):
     if not s.endswith('.npz'): raise argparse.ArgumentTypeError(f'must be a .npz file name, got {s!r}')
     return Path(s)
 
+def _exact(p):
+    p.add_argument('--exact', action='store_true', help='train with the plain float32 computation and fresh noise draws '
+                   '(train.SPEED_OFF); on CPU about 2x slower than the default speed settings')
+
 def _common(p, preset=True, seed=True):
     if preset: p.add_argument('--preset', choices=PRESETS, default='paper', help='settings preset (default: paper)')
     if seed: p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
@@ -84,8 +88,8 @@ def _common(p, preset=True, seed=True):
 def _cmd_reproduce(a):
     out = a.out or Path('runs') / (a.preset + ('-quick' if a.quick else ''))
     tune_malloc()
-    res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, device=a.device, ship=a.ship,
-                    progress=not a.quiet, command=a.command_line)
+    res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, device=a.device, exact=a.exact,
+                    ship=a.ship, progress=not a.quiet, command=a.command_line)
     print(f"wrote {out}/ in {res['run']['seconds']:.0f} s: see {out}/summary.md")
 
 def _cmd_phantom(a):
@@ -106,7 +110,7 @@ def _cmd_train(a):
     labels = p.labels if a.preset == 'authors' else None
     tune_malloc()
     fit(p.x, labels, a.preset, seed=a.seed, device=a.device, n_iter=a.iters, checkpoint_dir=a.out, resume=a.resume,
-        progress=not a.quiet)
+        progress=not a.quiet, **(SPEED_OFF if a.exact else {}))
     export_generator(a.out, a.out / 'generator', command=a.command_line, data=f'{a.patches.name} ({len(p)} patches)',
                      scales=p.scales, channels=p.channels, norm=p.norm, n_patches=len(p))
     print(f'checkpoints in {a.out}; generator for `prostate-gan sample` in {a.out / "generator"}')
@@ -137,7 +141,7 @@ def parser():
     s.add_argument('--quick', action='store_true', help='short schedule and small samples (about a minute)')
     s.add_argument('--device', default='auto', help="training device: auto, cpu, cuda ... (default: auto)")
     s.add_argument('--ship', action='store_true', help='also copy the generator and training patches into the package')
-    _common(s)
+    _exact(s); _common(s)
     s = cmd('phantom', _cmd_phantom, 'write the synthetic ProstateX data set (DICOM, MetaImage, CSVs)')
     s.add_argument('--out', type=Path, required=True, help='folder to write into')
     s.add_argument('--patients', type=_positive, default=204, help='number of patients (default: 204, 330 findings)')
@@ -152,7 +156,7 @@ def parser():
     s.add_argument('--iters', type=_positive, help="iterations (default: the preset's, 15000)")
     s.add_argument('--resume', action='store_true', help='continue from the latest checkpoint in --out')
     s.add_argument('--device', default='auto', help='training device (default: auto)')
-    _common(s)
+    _exact(s); _common(s)
     s = cmd('sample', _cmd_sample, 'write synthetic lesion patches from a trained generator')
     s.add_argument('--checkpoint', type=Path, default=SHIPPED,
                    help='generator: a checkpoint, run or generator/ folder (default: the generator shipped in the package)')

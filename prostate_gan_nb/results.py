@@ -25,7 +25,7 @@ from .presets import get_preset
 from .data import CHANNELS, prepare_patches, patient_images, plot_lesion, normalise
 from .phantom import write_phantom, sample_patches
 from .models import Generator, Discriminator, PAPER_TABLE1, PAPER_TABLE2, layer_table, draw_schematic
-from .train import fit, find_checkpoint, plot_history
+from .train import fit, find_checkpoint, plot_history, SPEED_OFF
 from .metrics import (fidelity_report, target_ratios, audit_privacy, plot_dcr, plot_nearest_pairs,
                                      plot_intensity_histograms, plot_lesion_features, lesion_table)
 
@@ -276,11 +276,11 @@ def _stage_models(out, cfg):
     _save_fig(draw_schematic(D, zd, 'Figure 3: discriminator neural network schematic').figure, out / 'figure3.png')
 
 # %% ../nbs/07_results.ipynb #4cd48d9a
-def _stage_train(out, p, preset, seed, n_iter, device, progress):
+def _stage_train(out, p, preset, seed, n_iter, device, exact, progress):
     "Train on the prepared patches (checkpoints in `out/checkpoint`) and plot the training dynamics"
     labels = p.labels if get_preset(preset)['discriminator']['n_classes'] > 1 else None
     G, _, hist = fit(p.x, labels, preset, seed=seed, device=device, n_iter=n_iter, checkpoint_dir=out / 'checkpoint',
-                     progress=progress)
+                     progress=progress, **(SPEED_OFF if exact else {}))
     _save_fig(plot_history(hist, f'Training dynamics ({hist["step"][-1]:,} iterations)'), out / 'training_dynamics.png')
     return G.cpu().eval(), hist
 
@@ -339,6 +339,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               preset:str='paper', # 'paper' or 'authors'
               seed:int=0, # seeds the data set, the training and every sample
               device:str='auto', # training device ('auto': CUDA if present)
+              exact:bool=False, # train with the plain computation (`train.SPEED_OFF`), not the device's speed settings
               ship:bool=False, # also copy the generator and training patches into the package (`ASSETS`)
               progress:bool=True, # progress bars
               command:str=None, # the command line to record (the CLI passes its own)
@@ -355,12 +356,12 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
         times[name] = round(time.perf_counter() - t, 2); stages.update(); return r
     root, p = stage('data', _stage_data, out, data, size['n_patients'], preset, seed, progress)
     stage('models', _stage_models, out, cfg)
-    G, hist = stage('train', _stage_train, out, p, preset, seed, n_iter, device, progress)
+    G, hist = stage('train', _stage_train, out, p, preset, seed, n_iter, device, exact, progress)
     fake = stage('figures', _stage_figures, out, G, p, size['n_samples'], seed)
     res = (stage('scores', _stage_scores, out, G, p, fake, size['n_reference'], seed) if data is None else
            dict(skipped='Fidelity and privacy need ground truth and held-out patches: skipped for real ProstateX data.'))
     desc = f"ProstateX data at {root.name}" if data else f"synthetic data set ({size['n_patients']} patients, seed {seed})"
-    command = command or f"reproduce(out, data={data!r}, quick={quick}, preset={preset!r}, seed={seed})"
+    command = command or f"reproduce(out, data={data!r}, quick={quick}, preset={preset!r}, seed={seed}, exact={exact})"
     prov = dict(command=command, data=desc, scales=p.scales, channels=p.channels, norm=p.norm, n_patches=len(p.x))
     stage('export', _export, out, p, prov, ship)
     stages.close()
