@@ -33,9 +33,9 @@ def args():
 def main(a):
     from prostate_gan_nb.train import MALLOC_ENV
     import torch
-    from prostate_gan_nb.models import Generator, Discriminator, NoiseBank
+    from prostate_gan_nb.models import Generator, Discriminator
     from prostate_gan_nb.losses import d_loss, g_loss
-    from prostate_gan_nb.train import gan_step, make_streams, stream_replica, default_shards, SPEED_OFF, CPU_FAST
+    from prostate_gan_nb.train import gan_step, make_streams, stream_replica, default_shards, noise_bank_for, SPEED_OFF, CPU_FAST
     threads = a.threads or torch.get_num_threads(); torch.set_num_threads(threads)
     shards = a.shards or default_shards(torch.device('cpu'))
     B, N = a.batch, 330
@@ -53,7 +53,7 @@ def main(a):
         G, D = Generator(seed=0), Discriminator(seed=1)
         layout = torch.channels_last if speed['channels_last'] else torch.contiguous_format
         G, D = G.to(memory_format=layout), D.to(memory_format=layout); og, od = adam(G), adam(D)
-        bank = NoiseBank(speed['noise_bank'], 0, torch.bfloat16 if speed['amp'] else torch.float32) if speed['noise_bank'] else None
+        bank = noise_bank_for(dict(speed, seed=0), torch.device('cpu'))
         st = make_streams(0, shards); reps = [stream_replica(D, st[f'noise{k}'], bank) for k in range(shards)]
         pool = ThreadPoolExecutor(shards) if shards > 1 else None
         def it():

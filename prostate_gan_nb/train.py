@@ -7,7 +7,7 @@ __all__ = ['MALLOC_ENV', 'MIN_PATCHES', 'SPEED_OFF', 'CPU_FAST', 'pick_device', 
            'check_patches', 'data_hash', 'make_streams', 'StreamDropout', 'stream_replica', 'StepOut',
            'TrainingDiverged', 'gan_step', 'TrainState', 'save_checkpoint', 'latest_checkpoint', 'find_checkpoint',
            'load_checkpoint', 'load_generator', 'plot_history', 'sample_grid', 'speed_settings', 'default_shards',
-           'fit']
+           'fit', 'noise_bank_for']
 
 # %% ../nbs/05_train.ipynb #aae948c7
 import copy, hashlib, json, math, os, shutil, signal, tempfile, threading, time
@@ -391,7 +391,8 @@ def _show(fig):
     except ImportError: pass
     plt.close(fig)
 
-def _noise_bank(meta, device):
+def noise_bank_for(meta:dict, # a run's settings: 'noise_bank' (size, 0 for none), 'amp' and 'seed', as in `fit`'s meta
+                   device:torch.device): # where the pool lives
     "The run's `NoiseBank` (None for fresh draws), seeded from the run's seed, in the dtype of D's activations"
     if not meta['noise_bank']: return None
     seed = int(np.random.SeedSequence([meta['seed'], 1]).generate_state(1)[0])   # apart from every other stream
@@ -402,7 +403,7 @@ def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_eve
     threads, shards = torch.get_num_threads(), st.meta['shards']
     layout = torch.channels_last if st.meta['channels_last'] else torch.contiguous_format
     for net in (st.G, st.D): net.to(memory_format=layout)
-    bank = _noise_bank(st.meta, dev)
+    bank = noise_bank_for(st.meta, dev)
     reps = [stream_replica(st.D, st.streams[f'noise{k}'], bank) for k in range(shards)]
     pool = ThreadPoolExecutor(shards) if shards > 1 and dev.type == 'cpu' else None
     z_show = torch.randn(8, st.G.nz, generator=torch.Generator().manual_seed(st.meta['seed']))
