@@ -16,7 +16,7 @@ from .presets import PRESETS
 from .data import CHANNELS, ProstateXError, prepare_patches, save_patches, load_patches
 from .phantom import write_phantom
 from .train import fit, load_generator, find_checkpoint, SPEED_OFF
-from .results import SHIPPED, reproduce, export_generator, generator_state, generate
+from .results import SHIPPED, REPRODUCE_EMA, reproduce, export_generator, generator_state, generate
 
 # %% ../nbs/08_cli.ipynb #d6813ffb
 FORMATS = ('npy', 'mha', 'nii.gz')
@@ -89,7 +89,7 @@ def _cmd_reproduce(a):
     out = a.out or Path('runs') / (a.preset + ('-quick' if a.quick else ''))
     tune_malloc()
     res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, device=a.device, exact=a.exact,
-                    ship=a.ship, progress=not a.quiet, command=a.command_line)
+                    ema=a.ema, ship=a.ship, progress=not a.quiet, command=a.command_line)
     print(f"wrote {out}/ in {res['run']['seconds']:.0f} s: see {out}/summary.md")
 
 def _cmd_phantom(a):
@@ -110,7 +110,7 @@ def _cmd_train(a):
     labels = p.labels if a.preset == 'authors' else None
     tune_malloc()
     fit(p.x, labels, a.preset, seed=a.seed, device=a.device, n_iter=a.iters, checkpoint_dir=a.out, resume=a.resume,
-        progress=not a.quiet, **(SPEED_OFF if a.exact else {}))
+        progress=not a.quiet, ema=a.ema, **(SPEED_OFF if a.exact else {}))
     export_generator(a.out, a.out / 'generator', command=a.command_line, data=f'{a.patches.name} ({len(p)} patches)',
                      scales=p.scales, channels=p.channels, norm=p.norm, n_patches=len(p))
     print(f'checkpoints in {a.out}; generator for `prostate-gan sample` in {a.out / "generator"}')
@@ -141,6 +141,8 @@ def parser():
     s.add_argument('--quick', action='store_true', help='short schedule and small samples (about a minute)')
     s.add_argument('--device', default='auto', help="training device: auto, cpu, cuda ... (default: auto)")
     s.add_argument('--ship', action='store_true', help='also copy the generator and training patches into the package')
+    s.add_argument('--ema', type=float, default=REPRODUCE_EMA, help="decay of the running average of G's weights that "
+                   f'the figures and scores use (default: {REPRODUCE_EMA}; 0: the last iterate only, as the paper)')
     _exact(s); _common(s)
     s = cmd('phantom', _cmd_phantom, 'write the synthetic ProstateX data set (DICOM, MetaImage, CSVs)')
     s.add_argument('--out', type=Path, required=True, help='folder to write into')
@@ -156,6 +158,8 @@ def parser():
     s.add_argument('--iters', type=_positive, help="iterations (default: the preset's, 15000)")
     s.add_argument('--resume', action='store_true', help='continue from the latest checkpoint in --out')
     s.add_argument('--device', default='auto', help='training device (default: auto)')
+    s.add_argument('--ema', type=float, default=0., help="decay of a running average of G's weights, e.g. 0.999; the "
+                   'exported generator is then the average (default: 0, none, as in the paper)')
     _exact(s); _common(s)
     s = cmd('sample', _cmd_sample, 'write synthetic lesion patches from a trained generator')
     s.add_argument('--checkpoint', type=Path, default=SHIPPED,

@@ -7,8 +7,9 @@ __all__ = ['MODALITIES', 'SIMILARITIES', 'as_images', 'toy_lesions', 'show_patch
            'compare_intensities', 'plot_intensity_histograms', 'laplacian_pyramid', 'sliced_wasserstein', 'kernel_mmd',
            'random_encoder', 'embed', 'standardise', 'knn_radii', 'precision_recall', 'density_coverage',
            'adc_darkening', 'ktrans_blob_area', 'channel_correlation', 't2_roughness', 'lesion_features',
-           'lesion_table', 'plot_lesion_features', 'fidelity_report', 'as_distances', 'target_ratios',
-           'nearest_neighbours', 'closer_to_train', 'PrivacyAudit', 'audit_privacy', 'plot_dcr', 'plot_nearest_pairs']
+           'lesion_table', 'plot_lesion_features', 'fidelity_report', 'as_distances', 'chance_floor', 'noise_floor',
+           'target_ratios', 'nearest_neighbours', 'closer_to_train', 'PrivacyAudit', 'audit_privacy', 'plot_dcr',
+           'plot_nearest_pairs']
 
 # %% ../nbs/06_metrics.ipynb #88857a5c
 from dataclasses import dataclass
@@ -356,20 +357,37 @@ def as_distances(report:pd.DataFrame): # a `fidelity_report`
         d[c] = (1 - d[c]).abs() if c in SIMILARITIES else d[c].clip(lower=0)
     return d
 
+def chance_floor(draws, # independent samples of the true distribution (image sets), each as large as the training set
+                 reference, # the reference set that every report scores against
+                 q:float=1., # quantile of the draws' distances (1: the largest)
+                 seed:int=0): # seed of the metrics, as given to `fidelity_report`
+    "Per metric: the `q` quantile of the distances of `draws` to `reference`, i.e. how far a perfect sampler lands by chance"
+    rep = fidelity_report({f'draw {i}': x for i, x in enumerate(draws)}, reference, seed=seed)
+    return as_distances(rep).quantile(q).to_dict()
+
+def noise_floor(report:pd.DataFrame, # a `fidelity_report`
+                baseline:str='train', # row giving the allowed distance
+                chance:dict=None): # metric -> distance, e.g. from `chance_floor`
+    "Least baseline distance per metric: the spread of the baseline's KID estimates (`_std` columns) or `chance`, the larger"
+    floor = {c[:-4]: report.loc[baseline, c] for c in report if c.endswith('_std')}
+    for c, v in (chance or {}).items(): floor[c] = max(floor.get(c, 0.), v)
+    return floor
+
 def target_ratios(report:pd.DataFrame, # a `fidelity_report` with rows `model` and `baseline`
                   model:str='gan', # row to judge
                   baseline:str='train', # row giving the allowed distance
                   factor:float=2., # allowed ratio
-                  floor:dict=None): # metric -> least baseline distance (default: the baseline's `<metric>_std`)
+                  floor:dict=None): # metric -> least baseline distance (default: `noise_floor(report, baseline)`)
     "Per metric: the model's and the baseline's distance to the reference, their ratio, and whether ratio <= factor."
     d = as_distances(report)
-    floor = {c[:-4]: report.loc[baseline, c] for c in report if c.endswith('_std')} if floor is None else floor
+    floor = noise_floor(report, baseline) if floor is None else floor
     base = d.loc[baseline].copy()
     for c, v in floor.items(): base[c] = max(base[c], v)
     out = pd.DataFrame({model: d.loc[model], baseline: d.loc[baseline], 'allowed': factor * base})
     with np.errstate(invalid='ignore', divide='ignore'): out['ratio'] = out[model] / base
     out['ok'] = out[model] <= out['allowed']
     return out
+
 
 # %% ../nbs/06_metrics.ipynb #e75cf61b
 def nearest_neighbours(query, # points (N, D) or images (N, C, H, W)

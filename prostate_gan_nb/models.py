@@ -39,17 +39,19 @@ class NoiseBank:
         return self.values.as_strided(x.shape, _dense_strides(x), offset)
 
 class GaussianNoise(nn.Module):
-    "Add N(0, `std`^2) noise in training mode; the identity in eval mode"
+    "Add N(0, (`std` x `scale`)^2) noise in training mode; the identity in eval mode"
     def __init__(self, std:float, # standard deviation of the added noise
                  generator:torch.Generator|None=None, # random stream on the input's device (None: torch's global RNG)
                  bank:NoiseBank|None=None): # take the noise from this pool instead of fresh draws
         super().__init__()
         self.std, self.generator, self.bank = float(std), generator, bank
+        self.scale = 1.   # factor on `std` that a training schedule sets (`train.noise_scale`)
 
     def forward(self, x):
-        if not self.training or self.std == 0: return x
-        if self.bank is not None: return torch.add(x, self.bank.window(x, self.generator), alpha=self.std)
-        fresh = torch.empty(x.numel(), dtype=x.dtype, device=x.device).normal_(0., self.std, generator=self.generator)
+        std = self.std * self.scale
+        if not self.training or std == 0: return x
+        if self.bank is not None: return torch.add(x, self.bank.window(x, self.generator), alpha=std)
+        fresh = torch.empty(x.numel(), dtype=x.dtype, device=x.device).normal_(0., std, generator=self.generator)
         return fresh.as_strided(x.shape, _dense_strides(x)).add_(x)
 
     def extra_repr(self): return f'std={self.std:.4g}'

@@ -44,6 +44,7 @@ _SETTINGS = {
             'betas': ((0.5, 0.999), 'not stated: Radford et al. (ref 2)'),
             'eps': (1e-8, 'not stated: Adam default'),
             'real_sampling': ('with_replacement', 'not stated: each step draws 200 of the 330 patches uniformly'),
+            'noise_decay': ('constant', "Sec 5.3: D's noise is a fixed N(0, 1/2)"),
         },
     },
     'authors': {
@@ -68,10 +69,18 @@ _SETTINGS = {
             'eps': (1e-6, 'code: eps 1e-6'),
         },
     },
+    'tuned': {   # this project's departures from the paper, measured in the results notebook
+        'loss': {
+            'saturating': (False, "this project: Eq 2's non-saturating form (Goodfellow et al. 2014, Sec 3), which keeps G's gradient when D wins"),
+        },
+        'train': {
+            'noise_decay': ('linear', "this project: D's noise std falls linearly to 0 over training (annealed instance noise, Sønderby et al. 2017)"),
+        },
+    },
 }
 
 # %% ../nbs/00_presets.ipynb #b1475c76
-PRESETS = ('paper', 'authors')
+PRESETS = ('paper', 'authors', 'tuned')
 
 def _merged(preset):
     "`(value, source)` pairs of `preset`: the paper's, updated by the preset's own"
@@ -81,7 +90,7 @@ def _merged(preset):
     return out
 
 # %% ../nbs/00_presets.ipynb #6189a50a
-def get_preset(preset:str='paper', # 'paper' or 'authors'
+def get_preset(preset:str='paper', # 'paper', 'authors' or 'tuned'
                **overrides): # `section=dict(key=value)` to replace single settings
     "The settings of `preset` as `{section: {key: value}}`"
     cfg = {s: {k: v for k, (v, _) in kv.items()} for s, kv in _merged(preset).items()}
@@ -93,9 +102,10 @@ def get_preset(preset:str='paper', # 'paper' or 'authors'
 
 # %% ../nbs/00_presets.ipynb #928ecb3a
 def preset_table():
-    "Every setting of both presets, with its source, as a DataFrame"
-    p, a = _merged('paper'), _merged('authors')
-    rows = [dict(stage=s, setting=k, paper=repr(p[s][k][0]), paper_source=p[s][k][1],
-                 authors=repr(a[s][k][0]), authors_source=a[s][k][1] if a[s][k] != p[s][k] else 'as paper')
-            for s in p for k in p[s]]
-    return pd.DataFrame(rows)
+    "Every setting of every preset with its source ('as paper' where a preset keeps the paper's value), as a DataFrame"
+    merged = {p: _merged(p) for p in PRESETS}; paper = merged['paper']
+    def cells(p, s, k):
+        v, source = merged[p][s][k]
+        return {p: repr(v), f'{p}_source': source if p == 'paper' or (v, source) != paper[s][k] else 'as paper'}
+    return pd.DataFrame([dict(stage=s, setting=k, **{c: x for p in PRESETS for c, x in cells(p, s, k).items()})
+                         for s in paper for k in paper[s]])

@@ -7,7 +7,7 @@ __all__ = ['MALLOC_ENV', 'MIN_PATCHES', 'SPEED_OFF', 'CPU_FAST', 'pick_device', 
            'check_patches', 'data_hash', 'make_streams', 'StreamDropout', 'stream_replica', 'StepOut',
            'TrainingDiverged', 'gan_step', 'TrainState', 'save_checkpoint', 'latest_checkpoint', 'find_checkpoint',
            'load_checkpoint', 'load_generator', 'plot_history', 'sample_grid', 'speed_settings', 'default_shards',
-           'fit', 'noise_bank_for']
+           'fit', 'noise_bank_for', 'noise_scale']
 
 # %% ../nbs/05_train.ipynb #aae948c7
 import copy, hashlib, json, math, os, shutil, signal, tempfile, threading, time
@@ -175,8 +175,19 @@ class TrainState:
     "Everything a run needs to continue: networks, optimisers, random streams, iteration, history, provenance"
     G: nn.Module; D: nn.Module; opt_g: torch.optim.Optimizer; opt_d: torch.optim.Optimizer; streams: dict
     cfg: dict; meta: dict; step: int = 0; history: dict = field(default_factory=dict)
+    G_avg: nn.Module|None = None # running average of G's weights (`fit(ema=...)`), else None
+
+def _average_of(G): return copy.deepcopy(G).requires_grad_(False)
+
+@torch.no_grad()
+def _accumulate(avg, net, decay):
+    "One step of the exponential moving average: avg <- decay * avg + (1 - decay) * net (buffers copied)"
+    for a, p in zip(avg.parameters(), net.parameters()): a.lerp_(p, 1 - decay)
+    for a, b in zip(avg.buffers(), net.buffers()): a.copy_(b)
 
 def _cpu(t): return t.detach().to('cpu').contiguous().clone()
+
+def _prefixed(prefix, net): return {f'{prefix}.{k}': _cpu(v) for k, v in net.state_dict().items()}
 
 def _optim_tensors(opt, prefix):
     sd = opt.state_dict()
@@ -189,7 +200,7 @@ def save_checkpoint(state:TrainState, # the run to save
     root = Path(checkpoint_dir); root.mkdir(parents=True, exist_ok=True)
     final = root / f'step-{state.step:07d}'
     tmp = Path(tempfile.mkdtemp(prefix='.tmp-', dir=root))
-    model = {f'G.{k}': _cpu(v) for k, v in state.G.state_dict().items()} | {f'D.{k}': _cpu(v) for k, v in state.D.state_dict().items()}
+    model = _prefixed('G', state.G) | _prefixed('D', state.D) | (_prefixed('E', state.G_avg) if state.G_avg is not None else {})
     tg, pg_g = _optim_tensors(state.opt_g, 'opt_g'); td, pg_d = _optim_tensors(state.opt_d, 'opt_d')
     rng = {f'rng.{k}': g.get_state() for k, g in state.streams.items()}
     save_file(model, tmp / 'model.safetensors'); save_file(tg | td | rng, tmp / 'optim.safetensors')
@@ -214,6 +225,8 @@ def find_checkpoint(path:str|Path): # a run folder (`checkpoint_dir`) or one che
     if ck is None: raise FileNotFoundError(f'No checkpoint in {str(path)!r} (expected state.json, or step-*/state.json)')
     return ck
 
+def _has_average(weights): return any(k.startswith('E.') for k in weights)
+
 def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest checkpoint)
                     device:str|torch.device='cpu'): # where to put the networks
     "A `TrainState` rebuilt from a checkpoint (safetensors and JSON only)"
@@ -221,7 +234,9 @@ def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest ch
     cfg, device = js['cfg'], torch.device(device)
     G, D = Generator(**cfg['generator']).to(device), Discriminator(**cfg['discriminator']).to(device)
     w = load_file(ck / 'model.safetensors')
-    for pre, net in (('G.', G), ('D.', D)): net.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith(pre)})
+    E = _average_of(G) if _has_average(w) else None
+    for pre, net in (('G.', G), ('D.', D), ('E.', E)):
+        if net is not None: net.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith(pre)})
     t = load_file(ck / 'optim.safetensors')
     opts = []
     for name, net in (('opt_g', G), ('opt_d', D)):
@@ -232,15 +247,18 @@ def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest ch
         opt.load_state_dict({'state': st, 'param_groups': js['param_groups'][name]}); opts.append(opt)
     streams = make_streams(0, js['meta']['shards'], device)
     for k, g in streams.items(): g.set_state(t[f'rng.{k}'])
-    return TrainState(G, D, *opts, streams, cfg, js['meta'], js['step'], js['history'])
+    return TrainState(G, D, *opts, streams, cfg, js['meta'], js['step'], js['history'], E)
 
 def load_generator(path:str|Path, # checkpoint folder, or run folder (latest checkpoint)
-                   device:str|torch.device='cpu'): # where to put the generator
+                   device:str|torch.device='cpu', # where to put the generator
+                   average:bool|None=None): # G's weight average (`fit(ema=...)`); None: the average where there is one
     "The trained `Generator` of a checkpoint, in eval mode"
     ck = find_checkpoint(path); cfg = json.loads((ck / 'state.json').read_text())['cfg']
     G = Generator(**cfg['generator']).to(device)
     w = load_file(ck / 'model.safetensors', device=str(device))
-    G.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith('G.')})
+    if average and not _has_average(w): raise ValueError(f'{ck}: no weight average in this checkpoint (trained without `ema`)')
+    pre = 'E.' if (_has_average(w) if average is None else average) else 'G.'
+    G.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith(pre)})
     return G.eval()
 
 # %% ../nbs/05_train.ipynb #8a8c2a43
@@ -281,18 +299,19 @@ def _fresh_state(cfg, seed, shards, device, meta):
     adam = lambda net, lr: torch.optim.Adam(net.parameters(), lr=lr, betas=tuple(t['betas']), eps=t['eps'])
     G, D = G.to(device), D.to(device)
     return TrainState(G, D, adam(G, t['lr_g']), adam(D, t['lr_d']), make_streams(seed, shards, device), cfg, meta,
-                      0, {k: [] for k in _HIST})
+                      0, {k: [] for k in _HIST}, _average_of(G) if meta['ema'] else None)
 
 def _resumed_state(checkpoint_dir, cfg, meta, device, shards_given):
     st = load_checkpoint(checkpoint_dir, device)
     norm = lambda c: json.loads(json.dumps(c))
     old, new = norm(st.cfg), norm(cfg)
-    diff = [f'{s}.{k}' for s in new for k in new[s] if k != 'n_iter' and old.get(s, {}).get(k) != new[s][k]]
+    had = lambda s, k: old.get(s, {}).get(k, _LATER_CFG.get(s, {}).get(k))
+    diff = [f'{s}.{k}' for s in new for k in new[s] if k != 'n_iter' and had(s, k) != new[s][k]]
     if diff: raise ValueError(f'resume: the checkpoint was made with other settings ({", ".join(diff)}); use the same preset and overrides')
-    for k in ('data_sha256', 'seed', *SPEED_OFF) + (('shards',) if shards_given else ()):
-        had = st.meta.get(k, SPEED_OFF.get(k))       # checkpoints from before a setting existed ran without it
+    for k in ('data_sha256', 'seed', *_LATER_META) + (('shards',) if shards_given else ()):
+        had = st.meta.get(k, _LATER_META.get(k))       # checkpoints from before a setting existed ran without it
         if had != meta[k]: raise ValueError(f'resume: checkpoint has {k}={had!r}, this call {meta[k]!r}')
-    st.meta.update({k: meta[k] for k in SPEED_OFF})
+    st.meta.update({k: meta[k] for k in _LATER_META})
     st.cfg = cfg
     return st
 
@@ -318,6 +337,8 @@ def _stop_on_sigint():
 # %% ../nbs/05_train.ipynb #2d47a5c0
 SPEED_OFF = dict(amp=False, noise_bank=0, channels_last=False)          # the plain computation
 CPU_FAST = dict(amp=True, noise_bank=2**25, channels_last=True)         # the CPU default (measured below)
+_LATER_META = {**SPEED_OFF, 'ema': 0.}   # run settings added after the first checkpoints, as those runs had them
+_LATER_CFG = {'train': {'noise_decay': 'constant'}}   # the same for preset settings
 
 def speed_settings(device:torch.device, # the training device
                    **given): # amp, noise_bank, channels_last; None or absent: the device's default
@@ -350,8 +371,10 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_ga
         noise_bank:int|None=None, # size of the `NoiseBank` for D's noise; 0: fresh draws (None: `speed_settings`)
         channels_last:bool|None=None, # channels-last memory for G and D (None: `speed_settings`, on for CPU)
         shards:int|None=None, # parallel batch shards (None: `default_shards`); part of the random streams
+        ema:float=0., # decay of a running average of G's weights, e.g. 0.999 (0: none); G returned is then the average
         **overrides): # settings overrides: `section=dict(...)` or single keys, e.g. `lr_d=1e-3`
     "Train G and D with leapfrog Adam (Eq 3-4) on Eq 1-2; returns `(G, D, history)`"
+    if not 0 <= ema < 1: raise ValueError(f'ema={ema!r}: the decay of the weight average must be in [0, 1)')
     dev = pick_device(device)
     if n_iter is not None: overrides['n_iter'] = n_iter
     if batch_size is not None: overrides['batch_size'] = batch_size
@@ -362,6 +385,7 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_ga
                                 'no labels: use preset="authors" or n_classes=2 for the K+1 discriminator'))
     for k, v in dict(n_iter=t['n_iter'], batch_size=t['batch_size'], log_every=log_every, ckpt_every=ckpt_every).items():
         if v < 1: raise ValueError(f'{k}={v!r}: must be a positive number of iterations / images')
+    noise_scale(t['noise_decay'], 1, t['n_iter'])   # a bad schedule name fails here, before any work
     x, y = check_patches(patches, labels, channels=cfg['generator'].get('out_ch', 3))
     if t['real_sampling'] == 'without_replacement' and len(x) < t['batch_size']:
         raise TrainingDataError(f'{len(x)} patches < batch_size {t["batch_size"]} with real_sampling="without_replacement"')
@@ -371,7 +395,7 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_ga
     shards = 1 if bn else min(shards or default_shards(dev), t['batch_size'])
     speed = speed_settings(dev, amp=amp, noise_bank=noise_bank, channels_last=channels_last)
     meta = dict(version=prostate_gan_nb.__version__, preset=preset, seed=seed, data_sha256=data_hash(x, y),
-                n_patches=len(x), shards=shards, **speed, device=dev.type)
+                n_patches=len(x), shards=shards, **speed, ema=float(ema), device=dev.type)
     ck = latest_checkpoint(checkpoint_dir) if (resume and checkpoint_dir) else None
     st = _resumed_state(ck, cfg, meta, dev, shards_given) if ck else _fresh_state(cfg, seed, shards, dev, meta)
     return _train(st, x.to(dev), None if y is None else y.to(dev), checkpoint_dir, ckpt_every, progress, sample_every,
@@ -398,6 +422,19 @@ def noise_bank_for(meta:dict, # a run's settings: 'noise_bank' (size, 0 for none
     seed = int(np.random.SeedSequence([meta['seed'], 1]).generate_state(1)[0])   # apart from every other stream
     return NoiseBank(meta['noise_bank'], seed, torch.bfloat16 if meta['amp'] else torch.float32, device)
 
+def noise_scale(decay:str, # the preset's `noise_decay`: 'constant' (the paper) or 'linear'
+                step:int, # the iteration about to run, from 1
+                n_iter:int): # the run's iterations
+    "Factor on D's noise std at iteration `step`: 1 throughout ('constant'), or 1 - step / n_iter ('linear', 0 at the end)"
+    if decay == 'constant': return 1.
+    if decay == 'linear': return max(0., 1 - step / n_iter)
+    raise ValueError(f"noise_decay={decay!r}: choose 'constant' or 'linear'")
+
+def _scale_noise(replicas, factor):
+    for R in replicas:
+        for m in R.modules():
+            if isinstance(m, GaussianNoise): m.scale = factor
+
 def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_every):
     t, dev, amp = st.cfg['train'], x.device, st.meta['amp']
     threads, shards = torch.get_num_threads(), st.meta['shards']
@@ -414,11 +451,13 @@ def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_eve
         with _stop_on_sigint() as stop:
             while st.step < t['n_iter']:
                 real, lab, z = _draw_batch(st, x, y, t['batch_size'], t['real_sampling'], layout)
+                _scale_noise(reps, noise_scale(t['noise_decay'], st.step + 1, t['n_iter']))
                 try: out = gan_step(st.G, st.D, st.opt_g, st.opt_d, reps, real, z, lab, st.cfg['loss']['saturating'], amp, pool)
                 except TrainingDiverged as e:
                     last = latest_checkpoint(checkpoint_dir) if checkpoint_dir else None
                     raise TrainingDiverged(f'Training diverged at iteration {st.step + 1}: {e}. Try lower learning rates. '
                                            + (f'Last good checkpoint kept: {last.name}' if last else 'No checkpoint was written.')) from None
+                if st.G_avg is not None: _accumulate(st.G_avg, st.G, st.meta['ema'])
                 st.step += 1; bar.update()
                 acc = [a + v for a, v in zip(acc, (out.loss_d, out.loss_g, out.d_real, out.d_fake))]; n += 1
                 if st.step % log_every == 0 or st.step == t['n_iter']: _log(st, acc, n, t0, bar); acc, n = [0.] * 4, 0
@@ -431,4 +470,4 @@ def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_eve
         bar.close(); torch.set_num_threads(threads)
         for net in (st.G, st.D): net.to(memory_format=torch.contiguous_format)
         if pool is not None: pool.shutdown()
-    return st.G, st.D, st.history
+    return (st.G if st.G_avg is None else st.G_avg), st.D, st.history
