@@ -388,7 +388,6 @@ def target_ratios(report:pd.DataFrame, # a `fidelity_report` with rows `model` a
     out['ok'] = out[model] <= out['allowed']
     return out
 
-
 # %% ../nbs/06_metrics.ipynb #e75cf61b
 def nearest_neighbours(query, # points (N, D) or images (N, C, H, W)
                        ref, # points (M, D) or images, same layout

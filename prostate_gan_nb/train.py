@@ -227,6 +227,8 @@ def find_checkpoint(path:str|Path): # a run folder (`checkpoint_dir`) or one che
 
 def _has_average(weights): return any(k.startswith('E.') for k in weights)
 
+def _unprefixed(weights, prefix): return {k[len(prefix):]: v for k, v in weights.items() if k.startswith(prefix)}
+
 def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest checkpoint)
                     device:str|torch.device='cpu'): # where to put the networks
     "A `TrainState` rebuilt from a checkpoint (safetensors and JSON only)"
@@ -236,7 +238,7 @@ def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest ch
     w = load_file(ck / 'model.safetensors')
     E = _average_of(G) if _has_average(w) else None
     for pre, net in (('G.', G), ('D.', D), ('E.', E)):
-        if net is not None: net.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith(pre)})
+        if net is not None: net.load_state_dict(_unprefixed(w, pre))
     t = load_file(ck / 'optim.safetensors')
     opts = []
     for name, net in (('opt_g', G), ('opt_d', D)):
@@ -256,9 +258,9 @@ def load_generator(path:str|Path, # checkpoint folder, or run folder (latest che
     ck = find_checkpoint(path); cfg = json.loads((ck / 'state.json').read_text())['cfg']
     G = Generator(**cfg['generator']).to(device)
     w = load_file(ck / 'model.safetensors', device=str(device))
-    if average and not _has_average(w): raise ValueError(f'{ck}: no weight average in this checkpoint (trained without `ema`)')
-    pre = 'E.' if (_has_average(w) if average is None else average) else 'G.'
-    G.load_state_dict({k[2:]: v for k, v in w.items() if k.startswith(pre)})
+    has = _has_average(w)
+    if average and not has: raise ValueError(f'{ck}: no weight average in this checkpoint (trained without `ema`)')
+    G.load_state_dict(_unprefixed(w, 'E.' if (has if average is None else average) else 'G.'))
     return G.eval()
 
 # %% ../nbs/05_train.ipynb #8a8c2a43
