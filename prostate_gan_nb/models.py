@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['NOISE_SITES', 'PAPER_TABLE1', 'PAPER_TABLE2', 'NoiseBank', 'GaussianNoise', 'dcgan_init_', 'unit_scaling_', 'Reshape',
-           'GlobalAvgPool', 'Generator', 'Discriminator', 'count_parameters', 'layer_table', 'draw_schematic']
+           'GlobalAvgPool', 'Generator', 'Discriminator', 'count_parameters', 'layer_table', 'draw_schematic',
+           'PixelNoise']
 
 # %% ../nbs/03_models.ipynb #46357d86
 import math
@@ -111,13 +112,15 @@ class Generator(nn.Module):
                  batchnorm:bool=False, # batch norm after the hidden layers (Sec 4 mentions it; Table 1 has none)
                  init:str='dcgan', # weight init: 'dcgan' (N(0, 0.02)), 'authors' (TF unit scaling), 'default' (PyTorch)
                  out_ch:int=3, # output channels (T2, ADC, Ktrans)
+                 pixel_noise:int=0, # 16 x 16 noise maps added before the last layer, read from z after its first `nz` numbers
                  seed:int|None=None): # draw the initial weights from this seed (None: torch's global RNG)
         super().__init__()
         _check('out_act', out_act, _ACTS); _check('init', init, ('dcgan', 'authors', 'default'))
         if last_stride != 1:
             raise ValueError(f'last_stride={last_stride!r}: a 3 x 3 transposed conv with stride {last_stride} cannot keep '
                              'Table 1\'s 16 x 16 output (16 px -> 31-32 px for stride 2); only last_stride=1 is supported')
-        self.nz = nz
+        self.nz_global, self.pixel_noise = nz, pixel_noise
+        self.nz = nz + pixel_noise * 16 * 16   # the size of z to sample
         def up(cin, cout, bn): # a stride-2 transposed conv that doubles H and W, + ReLU
             layers = [nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1)]
             return nn.Sequential(*layers, *([nn.BatchNorm2d(cout)] if bn else []), nn.ReLU())
@@ -128,6 +131,7 @@ class Generator(nn.Module):
                 reshape=Reshape(16, 4, 4),
                 tconv1=up(16, 32, batchnorm),
                 tconv2=up(32, 16, batchnorm),
+                **({'pixel_noise': PixelNoise(pixel_noise, 16)} if pixel_noise else {}),
                 tconv3=nn.Sequential(nn.ConvTranspose2d(16, out_ch, 3, stride=1, padding=1), _ACTS[out_act]())))
             if init == 'dcgan': self.apply(dcgan_init_)
             elif init == 'authors':
@@ -135,7 +139,11 @@ class Generator(nn.Module):
                     if isinstance(m, (nn.Linear, nn.ConvTranspose2d)):
                         unit_scaling_(m, 1.43, bias=0. if name.startswith('net.tconv3') else 0.1)
 
-    def forward(self, z): return self.net(z)
+    def forward(self, z):
+        if not self.pixel_noise: return self.net(z)
+        h, maps = z[:, :self.nz_global], z[:, self.nz_global:].reshape(len(z), self.pixel_noise, 16, 16)
+        for block in self.net: h = block(h, maps) if isinstance(block, PixelNoise) else block(h)
+        return h
 
     def sample(self, n:int, # number of images
                seed:int|None=None): # seed for z (None: torch's global RNG)
@@ -274,3 +282,11 @@ def draw_schematic(model:nn.Module, # a `Generator` or `Discriminator`
         right, x = x + wid, x + max(wid + 0.75, 2.1)
     ax.set(xlim=(-0.6, right + 0.6), ylim=(-2.2, 1.7), title=title); ax.axis('off')
     return ax
+
+# %% ../nbs/03_models.ipynb #17bc9623
+class PixelNoise(nn.Module):
+    "Add noise maps (N, maps, H, W) to features (N, channels, H, W), each channel a learned mix of the maps"
+    def __init__(self, maps:int, # noise maps per image
+                 channels:int): # feature channels
+        super().__init__(); self.mix = nn.Conv2d(maps, channels, 1, bias=False)
+    def forward(self, x, maps): return x + self.mix(maps.to(x.dtype))

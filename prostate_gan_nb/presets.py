@@ -23,6 +23,7 @@ _SETTINGS = {
             'out_act': ('sigmoid', 'Table 1 prints ReLU; the data lie in [0, 1], so a bounded output (our choice)'),
             'batchnorm': (False, 'Sec 4 says it "can help"; Tables 1-2 list none'),
             'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
+            'pixel_noise': (0, 'Table 1: z is the only input (maps for pixel-scale texture are this project\'s option, see the models page)'),
         },
         'discriminator': {
             'noise_std': (0.5 ** 0.5, 'Sec 5.3 N(0, 1/2), read as variance 1/2 (std 0.707)'),

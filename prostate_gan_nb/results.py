@@ -281,7 +281,9 @@ def _stage_models(out, cfg):
     zg, zd = torch.zeros(1, G.nz), torch.zeros(1, 3, 16, 16)
     cols = ['layer', 'kernel', 'feats.', 'out. shape', 'noise', 'params']
     for name, paper, net, inp in (('Table 1: generator', PAPER_TABLE1, G, zg), ('Table 2: discriminator', PAPER_TABLE2, D, zd)):
-        t = pd.concat({'paper': paper, 'module': layer_table(net, inp)[cols]}, axis=1).fillna('')
+        rows = layer_table(net, inp).set_index('block')
+        paper = paper.set_axis(list(type(net)().net._modules))   # the paper's blocks: those of the default module
+        t = pd.concat({'paper': paper, 'module': rows[cols]}, axis=1).reindex(rows.index).fillna('')   # extra blocks: no paper row
         _save_table(t, out / name.split(':')[0].lower().replace(' ', ''), name + ' (paper vs module)')
     _save_fig(draw_schematic(G, zg, 'Figure 2: generator neural network schematic').figure, out / 'figure2.png')
     _save_fig(draw_schematic(D, zd, 'Figure 3: discriminator neural network schematic').figure, out / 'figure3.png')

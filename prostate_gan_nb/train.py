@@ -340,7 +340,7 @@ def _stop_on_sigint():
 SPEED_OFF = dict(amp=False, noise_bank=0, channels_last=False)          # the plain computation
 CPU_FAST = dict(amp=True, noise_bank=2**25, channels_last=True)         # the CPU default (measured below)
 _LATER_META = {**SPEED_OFF, 'ema': 0.}   # run settings added after the first checkpoints, as those runs had them
-_LATER_CFG = {'train': {'noise_decay': 'constant'}}   # the same for preset settings
+_LATER_CFG = {'generator': {'pixel_noise': 0}, 'train': {'noise_decay': 'constant'}}   # the same for preset settings
 
 def speed_settings(device:torch.device, # the training device
                    **given): # amp, noise_bank, channels_last; None or absent: the device's default
