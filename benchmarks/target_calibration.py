@@ -6,8 +6,8 @@
 A "perfect sampler" is a fresh draw of the synthetic data set's ground truth (`results.ground_truth`) of the
 training set's size. Each draw is judged exactly as `reproduce` judges the GAN: against the shipped training
 patches (`results.load_train_patches`) and the same 1,000 reference patches (seed 1000). The chance floor is the
-one `reproduce` uses: `results.ground_truth_floor` with seeds 3000-3007 (the upper quartile of those draws'
-distances); the test draws (seeds 4000 on) are independent of it. Printed: per floor, how many test draws pass all
+one `reproduce` uses at q=1: `results.ground_truth_floor` with seeds 3000-3007 (the largest of those draws'
+distances; `--q` adds other quantiles); the test draws (seeds 4000 on) are independent of it. Printed: per floor, how many test draws pass all
 17 metrics, and how often each metric fails.
 """
 import argparse
