@@ -113,16 +113,17 @@ class Generator(nn.Module):
                  init:str='dcgan', # weight init: 'dcgan' (N(0, 0.02)), 'authors' (TF unit scaling), 'default' (PyTorch)
                  out_ch:int=3, # output channels (T2, ADC, Ktrans)
                  pixel_noise:int=0, # 16 x 16 noise maps added before the last layer, read from z after its first `nz` numbers
+                 up_kernel:int=3, # kernel side of the two stride-2 transposed convs (Table 1: 3; 4 overlaps evenly)
                  seed:int|None=None): # draw the initial weights from this seed (None: torch's global RNG)
         super().__init__()
-        _check('out_act', out_act, _ACTS); _check('init', init, ('dcgan', 'authors', 'default'))
+        _check('out_act', out_act, _ACTS); _check('init', init, ('dcgan', 'authors', 'default')); _check('up_kernel', up_kernel, (3, 4))
         if last_stride != 1:
             raise ValueError(f'last_stride={last_stride!r}: a 3 x 3 transposed conv with stride {last_stride} cannot keep '
                              'Table 1\'s 16 x 16 output (16 px -> 31-32 px for stride 2); only last_stride=1 is supported')
         self.nz_global, self.pixel_noise = nz, pixel_noise
         self.nz = nz + pixel_noise * 16 * 16   # the size of z to sample
         def up(cin, cout, bn): # a stride-2 transposed conv that doubles H and W, + ReLU
-            layers = [nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1)]
+            layers = [nn.ConvTranspose2d(cin, cout, up_kernel, stride=2, padding=1, output_padding=4 - up_kernel)]
             return nn.Sequential(*layers, *([nn.BatchNorm2d(cout)] if bn else []), nn.ReLU())
         with _seeded(seed):
             self.net = nn.Sequential(OrderedDict(

@@ -24,6 +24,7 @@ _SETTINGS = {
             'batchnorm': (False, 'Sec 4 says it "can help"; Tables 1-2 list none'),
             'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
             'pixel_noise': (0, 'Table 1: z is the only input (maps for pixel-scale texture are this project\'s option, see the models page)'),
+            'up_kernel': (3, 'Table 1: 3 x 3 transposed convs (4 x 4, which overlap evenly, is this project\'s option, see the models page)'),
         },
         'discriminator': {
             'noise_std': (0.5 ** 0.5, 'Sec 5.3 N(0, 1/2), read as variance 1/2 (std 0.707)'),
@@ -46,6 +47,7 @@ _SETTINGS = {
             'eps': (1e-8, 'not stated: Adam default'),
             'real_sampling': ('with_replacement', 'not stated: each step draws 200 of the 330 patches uniformly'),
             'noise_decay': ('constant', "Sec 5.3: D's noise is a fixed N(0, 1/2)"),
+            'noise_end': (1., "with noise_decay='linear' only: the share of the run after which D's noise is 0 (this project's; 1: the last iteration)"),
         },
     },
     'authors': {

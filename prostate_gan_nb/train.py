@@ -340,7 +340,7 @@ def _stop_on_sigint():
 SPEED_OFF = dict(amp=False, noise_bank=0, channels_last=False)          # the plain computation
 CPU_FAST = dict(amp=True, noise_bank=2**25, channels_last=True)         # the CPU default (measured below)
 _LATER_META = {**SPEED_OFF, 'ema': 0.}   # run settings added after the first checkpoints, as those runs had them
-_LATER_CFG = {'generator': {'pixel_noise': 0}, 'train': {'noise_decay': 'constant'}}   # the same for preset settings
+_LATER_CFG = {'generator': {'pixel_noise': 0, 'up_kernel': 3}, 'train': {'noise_decay': 'constant', 'noise_end': 1.}}   # the same for preset settings
 
 def speed_settings(device:torch.device, # the training device
                    **given): # amp, noise_bank, channels_last; None or absent: the device's default
@@ -387,7 +387,7 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_ga
                                 'no labels: use preset="authors" or n_classes=2 for the K+1 discriminator'))
     for k, v in dict(n_iter=t['n_iter'], batch_size=t['batch_size'], log_every=log_every, ckpt_every=ckpt_every).items():
         if v < 1: raise ValueError(f'{k}={v!r}: must be a positive number of iterations / images')
-    noise_scale(t['noise_decay'], 1, t['n_iter'])   # a bad schedule name fails here, before any work
+    noise_scale(t['noise_decay'], 1, t['n_iter'], t['noise_end'])   # a bad schedule fails here, before any work
     x, y = check_patches(patches, labels, channels=cfg['generator'].get('out_ch', 3))
     if t['real_sampling'] == 'without_replacement' and len(x) < t['batch_size']:
         raise TrainingDataError(f'{len(x)} patches < batch_size {t["batch_size"]} with real_sampling="without_replacement"')
@@ -426,10 +426,12 @@ def noise_bank_for(meta:dict, # a run's settings: 'noise_bank' (size, 0 for none
 
 def noise_scale(decay:str, # the preset's `noise_decay`: 'constant' (the paper) or 'linear'
                 step:int, # the iteration about to run, from 1
-                n_iter:int): # the run's iterations
-    "Factor on D's noise std at iteration `step`: 1 throughout ('constant'), or 1 - step / n_iter ('linear', 0 at the end)"
+                n_iter:int, # the run's iterations
+                end:float=1.): # the preset's `noise_end`: 'linear' reaches 0 after this share of the run
+    "Factor on D's noise std at iteration `step`: 1 throughout ('constant'), or 1 - step / (end n_iter) down to 0 ('linear')"
+    if not 0 < end <= 1: raise ValueError(f'noise_end={end!r}: the share of the run must be in (0, 1]')
     if decay == 'constant': return 1.
-    if decay == 'linear': return max(0., 1 - step / n_iter)
+    if decay == 'linear': return max(0., 1 - step / (end * n_iter))
     raise ValueError(f"noise_decay={decay!r}: choose 'constant' or 'linear'")
 
 def _scale_noise(replicas, factor):
@@ -453,7 +455,7 @@ def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_eve
         with _stop_on_sigint() as stop:
             while st.step < t['n_iter']:
                 real, lab, z = _draw_batch(st, x, y, t['batch_size'], t['real_sampling'], layout)
-                _scale_noise(reps, noise_scale(t['noise_decay'], st.step + 1, t['n_iter']))
+                _scale_noise(reps, noise_scale(t['noise_decay'], st.step + 1, t['n_iter'], t['noise_end']))
                 try: out = gan_step(st.G, st.D, st.opt_g, st.opt_d, reps, real, z, lab, st.cfg['loss']['saturating'], amp, pool)
                 except TrainingDiverged as e:
                     last = latest_checkpoint(checkpoint_dir) if checkpoint_dir else None
