@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NOISE_SITES', 'PAPER_TABLE1', 'PAPER_TABLE2', 'NoiseBank', 'GaussianNoise', 'dcgan_init_', 'unit_scaling_', 'Reshape',
            'GlobalAvgPool', 'Generator', 'Discriminator', 'count_parameters', 'layer_table', 'draw_schematic',
-           'PixelNoise']
+           'PixelNoise', 'LowPass', 'BatchStd']
 
 # %% ../nbs/03_models.ipynb #46357d86
 import math
@@ -114,6 +114,7 @@ class Generator(nn.Module):
                  out_ch:int=3, # output channels (T2, ADC, Ktrans)
                  pixel_noise:int=0, # 16 x 16 noise maps added before the last layer, read from z after its first `nz` numbers
                  up_kernel:int=3, # kernel side of the two stride-2 transposed convs (Table 1: 3; 4 overlaps evenly)
+                 low_pass:tuple=(), # output channels smoothed by a fixed 3 x 3 binomial kernel, e.g. (1, 2): ADC and Ktrans
                  seed:int|None=None): # draw the initial weights from this seed (None: torch's global RNG)
         super().__init__()
         _check('out_act', out_act, _ACTS); _check('init', init, ('dcgan', 'authors', 'default')); _check('up_kernel', up_kernel, (3, 4))
@@ -133,7 +134,8 @@ class Generator(nn.Module):
                 tconv1=up(16, 32, batchnorm),
                 tconv2=up(32, 16, batchnorm),
                 **({'pixel_noise': PixelNoise(pixel_noise, 16)} if pixel_noise else {}),
-                tconv3=nn.Sequential(nn.ConvTranspose2d(16, out_ch, 3, stride=1, padding=1), _ACTS[out_act]())))
+                tconv3=nn.Sequential(nn.ConvTranspose2d(16, out_ch, 3, stride=1, padding=1), _ACTS[out_act]()),
+                **({'low_pass': LowPass(low_pass, out_ch)} if low_pass else {})))
             if init == 'dcgan': self.apply(dcgan_init_)
             elif init == 'authors':
                 for name, m in self.named_modules():
@@ -167,6 +169,7 @@ class Discriminator(nn.Module):
                  noise_at:tuple=NOISE_SITES, # where noise is added: 'input' and/or 'conv1'-'conv3'
                  init:str='dcgan', # weight init: 'dcgan', 'authors' (TF unit scaling) or 'default'
                  noise:type=GaussianNoise, # noise layer class, called as noise(std)
+                 batch_std:bool=False, # append the batch's spread after conv3 as one more feature (`BatchStd`)
                  seed:int|None=None): # draw the initial weights from this seed (None: torch's global RNG)
         super().__init__()
         _check('init', init, ('dcgan', 'authors', 'default'))
@@ -183,8 +186,9 @@ class Discriminator(nn.Module):
                 conv1=conv('conv1', in_ch, 32, 1, False),
                 conv2=conv('conv2', 32, 64, 2, batchnorm),
                 conv3=conv('conv3', 64, 128, 2, batchnorm),
+                **({'batch_std': BatchStd()} if batch_std else {}),
                 pool=nn.Sequential(GlobalAvgPool(), nn.Dropout(dropout)),
-                fc=nn.Sequential(nn.Flatten(), nn.Linear(128, n_classes))))
+                fc=nn.Sequential(nn.Flatten(), nn.Linear(128 + batch_std, n_classes))))
             if init == 'dcgan': self.apply(dcgan_init_)
             elif init == 'authors':
                 for m in self.modules():
@@ -291,3 +295,29 @@ class PixelNoise(nn.Module):
                  channels:int): # feature channels
         super().__init__(); self.mix = nn.Conv2d(maps, channels, 1, bias=False)
     def forward(self, x, maps): return x + self.mix(maps.to(x.dtype))
+
+# %% ../nbs/03_models.ipynb #d7b3cf7d
+class LowPass(nn.Module):
+    "Smooth the chosen channels of (N, C, H, W) images with the fixed 3 x 3 binomial kernel; the others pass unchanged"
+    def __init__(self, channels:tuple, # indices of the channels to smooth
+                 n_ch:int): # channels of the images
+        super().__init__()
+        if not channels or len(set(channels)) < len(channels) or not all(c in range(n_ch) for c in channels):
+            raise ValueError(f'low_pass={tuple(channels)!r}: give distinct channel indices in 0..{n_ch - 1}')
+        self.channels = tuple(channels)
+        k = torch.tensor([1., 2., 1.])
+        self.register_buffer('kernel', (torch.outer(k, k) / 16).expand(n_ch, 1, 3, 3).clone(), persistent=False)
+        self.register_buffer('chosen', torch.isin(torch.arange(n_ch), torch.tensor(self.channels)).view(1, n_ch, 1, 1), persistent=False)
+
+    def forward(self, x):
+        smooth = nn.functional.conv2d(nn.functional.pad(x, (1, 1, 1, 1), mode='reflect'), self.kernel.to(x.dtype), groups=x.shape[1])
+        return torch.where(self.chosen, smooth, x)
+
+    def extra_repr(self): return f'channels={self.channels}'
+
+# %% ../nbs/03_models.ipynb #68ca6bfc
+class BatchStd(nn.Module):
+    "Append the mean over features of the per-feature standard deviation over the batch as one more channel: (N, C, H, W) -> (N, C+1, H, W)"
+    def forward(self, x):
+        spread = x.float().std(0, correction=0).mean().to(x.dtype) if len(x) > 1 else x.new_zeros(())
+        return torch.cat([x, spread.expand(len(x), 1, *x.shape[2:])], 1)

@@ -25,6 +25,7 @@ _SETTINGS = {
             'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
             'pixel_noise': (0, 'Table 1: z is the only input (maps for pixel-scale texture are this project\'s option, see the models page)'),
             'up_kernel': (3, 'Table 1: 3 x 3 transposed convs (4 x 4, which overlap evenly, is this project\'s option, see the models page)'),
+            'low_pass': ((), 'Table 1: no layer after the output activation (smoothing channels acquired coarser than 1 mm is this project\'s option, see the models page)'),
         },
         'discriminator': {
             'noise_std': (0.5 ** 0.5, 'Sec 5.3 N(0, 1/2), read as variance 1/2 (std 0.707)'),
@@ -34,6 +35,7 @@ _SETTINGS = {
             'batchnorm': (False, 'Table 2 lists none'),
             'noise_at': (('input', 'conv1', 'conv2', 'conv3'), 'Table 2: gaussian noise on the input and after each conv'),
             'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
+            'batch_std': (False, 'Table 2: D scores each image alone (the batch\'s spread as a feature is this project\'s option, see the models page)'),
         },
         'loss': {
             'saturating': (True, 'Eq 2 as printed: G minimises mean log(1 - D(G(z)))'),
@@ -80,20 +82,34 @@ _SETTINGS = {
             'noise_decay': ('linear', "this project: D's noise std falls linearly to 0 over training (annealed instance noise, Sønderby et al. 2017)"),
         },
     },
+    'extended': {   # `tuned` plus this project's options beyond Tables 1-2, together the best recipe measured (results notebook)
+        'generator': {
+            'pixel_noise': (3, "this project: three 16 x 16 noise maps for pixel-scale texture (StyleGAN's noise inputs, Karras et al. 2019)"),
+            'up_kernel': (4, 'this project: 4 x 4 kernels, which overlap evenly (no checkerboard, Odena et al. 2016)'),
+            'low_pass': ((1, 2), 'this project: ADC and Ktrans smoothed, as their 2 and 1.5 mm acquisition grids leave no 1 mm detail'),
+        },
+        'discriminator': {
+            'batch_std': (True, "this project: the batch's spread as a feature of D (minibatch standard deviation, Karras et al. 2018)"),
+        },
+        'train': {
+            'noise_end': (0.5, "this project: D's noise is gone after half the run"),
+        },
+    },
 }
 
 # %% ../nbs/00_presets.ipynb #b1475c76
-PRESETS = ('paper', 'authors', 'tuned')
+PRESETS = ('paper', 'authors', 'tuned', 'extended')
+_BUILT_ON = {'extended': 'tuned'}   # a preset that starts from another preset's settings instead of the paper's
 
 def _merged(preset):
-    "`(value, source)` pairs of `preset`: the paper's, updated by the preset's own"
+    "`(value, source)` pairs of `preset`: the paper's (or its `_BUILT_ON` preset's), updated by the preset's own"
     if preset not in PRESETS: raise ValueError(f'Unknown preset {preset!r}: choose one of {PRESETS}')
-    out = copy.deepcopy(_SETTINGS['paper'])
+    out = copy.deepcopy(_SETTINGS['paper']) if preset == 'paper' else _merged(_BUILT_ON.get(preset, 'paper'))
     for section, kv in _SETTINGS[preset].items(): out[section].update(kv)
     return out
 
 # %% ../nbs/00_presets.ipynb #6189a50a
-def get_preset(preset:str='paper', # 'paper', 'authors' or 'tuned'
+def get_preset(preset:str='paper', # one of `PRESETS`: 'paper', 'authors', 'tuned', 'extended'
                **overrides): # `section=dict(key=value)` to replace single settings
     "The settings of `preset` as `{section: {key: value}}`"
     cfg = {s: {k: v for k, (v, _) in kv.items()} for s, kv in _merged(preset).items()}

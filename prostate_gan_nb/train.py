@@ -38,7 +38,7 @@ def pick_device(device:str|torch.device='auto'): # 'auto', 'cpu', 'cuda', 'cuda:
     return torch.device('cpu')
 
 # %% ../nbs/05_train.ipynb #b7b67e69
-def train_config(preset:str='paper', # 'paper' or 'authors' (see `prostate_gan_nb.presets`)
+def train_config(preset:str='paper', # a name in `prostate_gan_nb.presets.PRESETS`
                  **overrides): # `section=dict(...)` or single keys such as `lr_g=1e-3`
     "The preset's settings with `overrides` applied, as `{section: {key: value}}`"
     base, by_section = get_preset(preset), {}
@@ -306,8 +306,8 @@ def _fresh_state(cfg, seed, shards, device, meta):
 def _resumed_state(checkpoint_dir, cfg, meta, device, shards_given):
     st = load_checkpoint(checkpoint_dir, device)
     norm = lambda c: json.loads(json.dumps(c))
-    old, new = norm(st.cfg), norm(cfg)
-    had = lambda s, k: old.get(s, {}).get(k, _LATER_CFG.get(s, {}).get(k))
+    old, new, later = norm(st.cfg), norm(cfg), norm(_LATER_CFG)
+    had = lambda s, k: old.get(s, {}).get(k, later.get(s, {}).get(k))
     diff = [f'{s}.{k}' for s in new for k in new[s] if k != 'n_iter' and had(s, k) != new[s][k]]
     if diff: raise ValueError(f'resume: the checkpoint was made with other settings ({", ".join(diff)}); use the same preset and overrides')
     for k in ('data_sha256', 'seed', *_LATER_META) + (('shards',) if shards_given else ()):
@@ -340,7 +340,7 @@ def _stop_on_sigint():
 SPEED_OFF = dict(amp=False, noise_bank=0, channels_last=False)          # the plain computation
 CPU_FAST = dict(amp=True, noise_bank=2**25, channels_last=True)         # the CPU default (measured below)
 _LATER_META = {**SPEED_OFF, 'ema': 0.}   # run settings added after the first checkpoints, as those runs had them
-_LATER_CFG = {'generator': {'pixel_noise': 0, 'up_kernel': 3}, 'train': {'noise_decay': 'constant', 'noise_end': 1.}}   # the same for preset settings
+_LATER_CFG = {'generator': {'pixel_noise': 0, 'up_kernel': 3, 'low_pass': ()}, 'discriminator': {'batch_std': False}, 'train': {'noise_decay': 'constant', 'noise_end': 1.}}   # the same for preset settings
 
 def speed_settings(device:torch.device, # the training device
                    **given): # amp, noise_bank, channels_last; None or absent: the device's default
@@ -357,7 +357,7 @@ def default_shards(device:torch.device): # the training device
 # %% ../nbs/05_train.ipynb #723c9ef0
 def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_gan_nb.data.prepare_patches`)
         labels=None, # (N,) ClinSig 0/1: trains the authors' K+1 discriminator (needs n_classes=2, e.g. preset='authors')
-        preset:str='paper', # settings preset: 'paper' or 'authors'
+        preset:str='paper', # settings preset: 'paper', 'authors', 'tuned' or 'extended' (`presets.PRESETS`)
         *,
         seed:int=0, # seeds weights, z, real batches, D's noise: same seed, same weights on CPU
         device:str='auto', # 'auto' (CUDA, then MPS, then CPU), or a device name
