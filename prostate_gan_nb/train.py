@@ -306,7 +306,8 @@ def _fresh_state(cfg, seed, shards, device, meta):
 def _resumed_state(checkpoint_dir, cfg, meta, device, shards_given):
     st = load_checkpoint(checkpoint_dir, device)
     norm = lambda c: json.loads(json.dumps(c))
-    old, new, later = norm(st.cfg), norm(cfg), norm(_LATER_CFG)
+    paper = get_preset('paper')
+    old, new, later = norm(st.cfg), norm(cfg), norm({s: {k: paper[s][k] for k in ks} for s, ks in _LATER_CFG.items()})
     had = lambda s, k: old.get(s, {}).get(k, later.get(s, {}).get(k))
     diff = [f'{s}.{k}' for s in new for k in new[s] if k != 'n_iter' and had(s, k) != new[s][k]]
     if diff: raise ValueError(f'resume: the checkpoint was made with other settings ({", ".join(diff)}); use the same preset and overrides')
@@ -340,7 +341,8 @@ def _stop_on_sigint():
 SPEED_OFF = dict(amp=False, noise_bank=0, channels_last=False)          # the plain computation
 CPU_FAST = dict(amp=True, noise_bank=2**25, channels_last=True)         # the CPU default (measured below)
 _LATER_META = {**SPEED_OFF, 'ema': 0.}   # run settings added after the first checkpoints, as those runs had them
-_LATER_CFG = {'generator': {'pixel_noise': 0, 'up_kernel': 3, 'low_pass': ()}, 'discriminator': {'batch_std': False}, 'train': {'noise_decay': 'constant', 'noise_end': 1.}}   # the same for preset settings
+_LATER_CFG = {'generator': ('pixel_noise', 'up_kernel', 'low_pass'), 'discriminator': ('batch_std',),
+              'train': ('noise_decay', 'noise_end')}   # preset settings added later: older runs had the paper's values
 
 def speed_settings(device:torch.device, # the training device
                    **given): # amp, noise_bank, channels_last; None or absent: the device's default
