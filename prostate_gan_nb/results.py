@@ -362,7 +362,7 @@ def _summary(res):
 def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               data=None, # a real ProstateX root; None: write the synthetic data set into `out/phantom`
               quick:bool=False, # short schedule and small samples (`QUICK`) to check the pipeline
-              preset:str='paper', # 'paper', 'authors', 'tuned' or 'extended' (`presets.PRESETS`)
+              preset:str='paper', # settings preset, a name in `presets.PRESETS`
               seed:int=0, # seeds the data set, the training and every sample
               device:str='auto', # training device ('auto': CUDA if present)
               exact:bool=False, # train with the plain computation (`train.SPEED_OFF`), not the device's speed settings

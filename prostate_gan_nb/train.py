@@ -359,7 +359,7 @@ def default_shards(device:torch.device): # the training device
 # %% ../nbs/05_train.ipynb #723c9ef0
 def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_gan_nb.data.prepare_patches`)
         labels=None, # (N,) ClinSig 0/1: trains the authors' K+1 discriminator (needs n_classes=2, e.g. preset='authors')
-        preset:str='paper', # settings preset: 'paper', 'authors', 'tuned' or 'extended' (`presets.PRESETS`)
+        preset:str='paper', # settings preset, a name in `presets.PRESETS`
         *,
         seed:int=0, # seeds weights, z, real batches, D's noise: same seed, same weights on CPU
         device:str='auto', # 'auto' (CUDA, then MPS, then CPU), or a device name
