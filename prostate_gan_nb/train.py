@@ -361,7 +361,7 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`prostate_ga
         labels=None, # (N,) ClinSig 0/1: trains the authors' K+1 discriminator (needs n_classes=2, e.g. preset='authors')
         preset:str='paper', # settings preset, a name in `presets.PRESETS`
         *,
-        seed:int=0, # seeds weights, z, real batches, D's noise: same seed, same weights on CPU
+        seed:int=0, # seeds weights, z, real batches, D's noise: same seed and threads, same weights on CPU
         device:str='auto', # 'auto' (CUDA, then MPS, then CPU), or a device name
         n_iter:int|None=None, # iterations (None: the preset's, 15,000)
         batch_size:int|None=None, # fake and real images per iteration (None: the preset's, 200)
