@@ -105,6 +105,8 @@ def _cmd_prepare(a):
 # %% ../nbs/08_cli.ipynb #2b4069de
 def _cmd_train(a):
     if not a.patches.exists(): raise FileNotFoundError(f'--patches {a.patches}: no such file (make it with `prostate-gan prepare`)')
+    meta = a.patches.with_suffix('.json')
+    if not meta.exists(): raise FileNotFoundError(f'--patches {a.patches}: no {meta.name} beside it (`train` reads the .npz and .json that `prostate-gan prepare` writes)')
     p = load_patches(a.patches.with_suffix(''))
     if p.channels != CHANNELS: raise ValueError(f'{a.patches.name} has channels {p.channels}; training needs {CHANNELS}')
     labels = p.labels if a.preset == 'authors' else None
