@@ -88,7 +88,7 @@ def _common(p, preset=True, seed=True):
 def _cmd_reproduce(a):
     out = a.out or Path('runs') / (a.preset + ('-quick' if a.quick else ''))
     tune_malloc()
-    res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, device=a.device, exact=a.exact,
+    res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, runs=a.runs, device=a.device, exact=a.exact,
                     ema=a.ema, ship=a.ship, progress=not a.quiet, command=a.command_line)
     print(f"wrote {out}/ in {res['run']['seconds']:.0f} s: see {out}/summary.md")
 
@@ -143,6 +143,8 @@ def parser():
     s.add_argument('--quick', action='store_true', help='short schedule and small samples (about a minute)')
     s.add_argument('--device', default='auto', help="training device: auto, cpu, cuda ... (default: auto)")
     s.add_argument('--ship', action='store_true', help='also copy the generator and training patches into the package')
+    s.add_argument('--runs', type=_positive, default=1, help='generators to train on the data, with seeds SEED, SEED+1 ..., '
+                   'sampled as one mixture (default: 1)')
     s.add_argument('--ema', type=float, default=REPRODUCE_EMA, help="decay of the running average of G's weights that "
                    f'the figures and scores use (default: {REPRODUCE_EMA}; 0: the last iterate only, as the paper)')
     _exact(s); _common(s)

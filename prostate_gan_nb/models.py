@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NOISE_SITES', 'PAPER_TABLE1', 'PAPER_TABLE2', 'NoiseBank', 'GaussianNoise', 'dcgan_init_', 'unit_scaling_', 'Reshape',
            'GlobalAvgPool', 'Generator', 'Discriminator', 'count_parameters', 'layer_table', 'draw_schematic',
-           'PixelNoise', 'LowPass', 'BatchStd']
+           'PixelNoise', 'LowPass', 'BatchStd', 'GeneratorMixture', 'one_generator']
 
 # %% ../nbs/03_models.ipynb #46357d86
 import math
@@ -321,3 +321,31 @@ class BatchStd(nn.Module):
     def forward(self, x):
         spread = x.float().std(0, correction=0).mean().to(x.dtype) if len(x) > 1 else x.new_zeros(())
         return torch.cat([x, spread.expand(len(x), 1, *x.shape[2:])], 1)
+
+# %% ../nbs/03_models.ipynb #bdf38a2e
+class GeneratorMixture(nn.Module):
+    "Trained generators of one architecture as one G(z): z[:, 0] picks the member (equal odds), then is mapped back to N(0, 1)"
+    def __init__(self, members): # `Generator`s with the same `nz`
+        super().__init__()
+        if len({m.nz for m in members}) != 1: raise ValueError(f'members have latent sizes {[m.nz for m in members]}: a mixture needs one')
+        self.members, self.nz = nn.ModuleList(members), members[0].nz
+
+    def pick(self, z): # latent vectors (N, nz)
+        "Each row's member index (N,) and the latent vectors that member sees"
+        u = torch.special.ndtr(z[:, 0].double()) * len(self.members)
+        k = u.floor().clamp(max=len(self.members) - 1)
+        z0 = torch.special.ndtri((u - k).clamp(1e-12, 1 - 1e-12)).to(z.dtype)   # clamp: Φ⁻¹ of exactly 0 or 1 is infinite
+        return k.long(), torch.cat([z0[:, None], z[:, 1:]], 1)
+
+    def forward(self, z):
+        k, z = self.pick(z)
+        parts = [(k == i, m(z[k == i])) for i, m in enumerate(self.members)]
+        out = parts[0][1].new_empty(len(z), *parts[0][1].shape[1:])
+        for rows, x in parts: out[rows] = x
+        return out
+
+    sample = Generator.sample
+
+def one_generator(generators): # trained `Generator`s
+    "The one generator, or the `GeneratorMixture` of several"
+    return generators[0] if len(generators) == 1 else GeneratorMixture(generators)

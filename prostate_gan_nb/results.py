@@ -24,7 +24,7 @@ import prostate_gan_nb
 from .presets import get_preset
 from .data import CHANNELS, prepare_patches, patient_images, plot_lesion, normalise
 from .phantom import write_phantom, sample_patches
-from .models import Generator, Discriminator, PAPER_TABLE1, PAPER_TABLE2, layer_table, draw_schematic
+from .models import Generator, Discriminator, PAPER_TABLE1, PAPER_TABLE2, layer_table, draw_schematic, one_generator
 from .train import fit, find_checkpoint, load_generator, plot_history, SPEED_OFF
 from .metrics import (fidelity_report, target_ratios, chance_floor, noise_floor, audit_privacy, plot_dcr,
                                      plot_nearest_pairs, plot_intensity_histograms, plot_lesion_features, lesion_table)
@@ -34,18 +34,26 @@ ASSETS = Path(prostate_gan_nb.__file__).parent / 'assets'
 SHIPPED = ASSETS / 'generator'            # G's weights (model.safetensors) and state.json, readable by `load_generator`
 SHIPPED_PATCHES = ASSETS / 'train_patches.npz'
 
-def export_generator(checkpoint, # a `fit` checkpoint folder, or run folder (latest checkpoint)
+def export_generator(checkpoint, # a `fit` checkpoint or run folder (latest checkpoint), or a list of them: their mixture
                      dest, # folder to write G's weights and state.json into (replaced)
                      **provenance): # facts to record: command, data, scales, channels ...
-    "Copy a checkpoint's generator (G's weights, and their average if trained with `ema`) with its settings, history and `provenance`"
-    ck, dest = find_checkpoint(checkpoint), Path(dest)
-    state = json.loads((ck / 'state.json').read_text())
+    "Copy a checkpoint's generator (G's weights, and their average if trained with `ema`), or several runs' as one `GeneratorMixture`, with settings, history and `provenance`"
+    cks, dest = [find_checkpoint(c) for c in (checkpoint if isinstance(checkpoint, list) else [checkpoint])], Path(dest)
+    states = [json.loads((ck / 'state.json').read_text()) for ck in cks]
+    kind = lambda s: (s['cfg']['generator'], bool(s['meta'].get('ema')))
+    if odd := [str(ck) for ck, s in zip(cks, states) if kind(s) != kind(states[0])]:
+        raise ValueError(f'{odd}: other generator settings or weight averaging than {cks[0]}; a mixture needs runs of one kind')
+    state = states[0]
     state.pop('param_groups', None)
-    state['provenance'] = dict(source=ck.name, created=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+    if len(cks) > 1: state['members'] = [dict(source=f'{ck.parent.name}/{ck.name}', seed=s['meta']['seed'], step=s['step'],
+                                              history=s['history']) for ck, s in zip(cks, states)]
+    state['provenance'] = dict(source=cks[0].name, created=datetime.now(timezone.utc).isoformat(timespec='seconds'),
                                **json.loads(json.dumps(provenance, default=_plain)))
     if dest.exists(): shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    save_file({k: v for k, v in load_file(ck / 'model.safetensors').items() if k[:2] in ('G.', 'E.')}, dest / 'model.safetensors')
+    member = lambda i: f'members.{i}.' if len(cks) > 1 else ''   # the keys of `GeneratorMixture`'s state dict
+    save_file({k[:2] + member(i) + k[2:]: v for i, ck in enumerate(cks) for k, v in load_file(ck / 'model.safetensors').items()
+               if k[:2] in ('G.', 'E.')}, dest / 'model.safetensors')
     (dest / 'model.safetensors').chmod(0o644)   # safetensors writes 0600; package data must be readable by all
     (dest / 'state.json').write_text(json.dumps(state, indent=1))
     return dest
@@ -289,13 +297,21 @@ def _stage_models(out, cfg):
     _save_fig(draw_schematic(D, zd, 'Figure 3: discriminator neural network schematic').figure, out / 'figure3.png')
 
 # %% ../nbs/07_results.ipynb #4cd48d9a
-def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, progress):
-    "Train on the prepared patches (checkpoints in `out/checkpoint`) and plot the training dynamics"
+def _numbered(name, k): return name if k == 0 else f'{name}-{k}'   # run k's file or folder: checkpoint, checkpoint-1 ...
+
+def _checkpoint_dirs(out, runs): return [out / _numbered('checkpoint', k) for k in range(runs)]
+
+def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progress):
+    "Train `runs` generators on the prepared patches (seeds `seed`, `seed` + 1 ...), going on from checkpoints in `out`, and plot each one's dynamics"
     labels = p.labels if get_preset(preset)['discriminator']['n_classes'] > 1 else None
-    G, _, hist = fit(p.x, labels, preset, seed=seed, device=device, n_iter=n_iter, checkpoint_dir=out / 'checkpoint',
-                     progress=progress, ema=ema, **(SPEED_OFF if exact else {}))
-    _save_fig(plot_history(hist, f'Training dynamics ({hist["step"][-1]:,} iterations)'), out / 'training_dynamics.png')
-    return G.cpu().eval(), hist
+    Gs = []
+    for k, ck in enumerate(_checkpoint_dirs(out, runs)):
+        G, _, hist = fit(p.x, labels, preset, seed=seed + k, device=device, n_iter=n_iter, checkpoint_dir=ck, resume=True,
+                         progress=progress, ema=ema, **(SPEED_OFF if exact else {}))
+        _save_fig(plot_history(hist, f'Training dynamics of {ck.name} (seed {seed + k}, {hist["step"][-1]:,} iterations)'),
+                  out / f'{_numbered("training_dynamics", k)}.png')
+        Gs.append(G.cpu().eval())
+    return one_generator(Gs).eval()
 
 def _originals(p): return p.x[p.findings.aug.to_numpy() == 0]   # the patches without augmented copies ('authors')
 
@@ -310,15 +326,16 @@ def _stage_figures(out, G, p, n_samples, seed):
     return fake
 
 # %% ../nbs/07_results.ipynb #589e63e8
-def _last_iterate_target(out, x_orig, ref, chance, seed):
-    "The 2x target for G's last iterate, when the scored G is the weight average (`fit(ema=...)`); else nothing"
-    ck = find_checkpoint(out / 'checkpoint')
-    if not json.loads((ck / 'state.json').read_text())['meta'].get('ema'): return {}
-    t = target_table(fidelity(load_generator(ck, average=False), x_orig, ref, seed=seed), chance=chance)
+def _last_iterate_target(out, runs, x_orig, ref, chance, seed):
+    "The 2x target for G's last iterate (of each run), when the scored G is the weight average (`fit(ema=...)`); else nothing"
+    cks = [find_checkpoint(d) for d in _checkpoint_dirs(out, runs)]
+    if not json.loads((cks[0] / 'state.json').read_text())['meta'].get('ema'): return {}
+    G = one_generator([load_generator(ck, average=False) for ck in cks])
+    t = target_table(fidelity(G, x_orig, ref, seed=seed), chance=chance)
     _save_table(t, out / 'fidelity_target_last_iterate', "Target for G's last iterate (without the weight average)")
     return dict(target_last_iterate=t.to_dict('index'))
 
-def _stage_scores(out, G, p, fake, n_reference, seed):
+def _stage_scores(out, G, p, fake, n_reference, runs, seed):
     "Fidelity against fresh ground truth, the 2x target, the privacy audit and their figures (synthetic data only)"
     x_orig = _originals(p)
     ref = ground_truth(n_reference, p.scales, seed=seed + 1000)
@@ -328,7 +345,7 @@ def _stage_scores(out, G, p, fake, n_reference, seed):
     target = target_table(report, chance=chance)
     _save_table(report.T, out / 'fidelity', 'Fidelity against fresh ground-truth patches')
     _save_table(target, out / 'fidelity_target', 'Target: the GAN within 2x of the training set on every metric (chance floor applied)')
-    last = _last_iterate_target(out, x_orig, ref, chance, seed)
+    last = _last_iterate_target(out, runs, x_orig, ref, chance, seed)
     sets = {'train': x_orig, 'ground truth': ref, 'gan': fake}
     _save_fig(plot_intensity_histograms(sets, title='Intensity histograms per modality'), out / 'intensity_histograms.png')
     _save_fig(plot_lesion_features(sets, title='Sec 6 claims as numbers'), out / 'lesion_features.png')
@@ -344,7 +361,9 @@ def _summary(res):
     "The Markdown summary of a `reproduce` run"
     r = res['run']
     lines = [f"# Reproduction of Kitchen & Seah (2017): {r['data']}", '',
-             f"preset `{r['preset']}`, seed {r['seed']}, {r['n_patches']} patches, {r['n_iter']:,} iterations, "
+             f"preset `{r['preset']}`, seed {r['seed']}, "
+             + (f"a mixture of {r['runs']} runs (training seeds {r['seed']}-{r['seed'] + r['runs'] - 1}), " if r['runs'] > 1 else '')
+             + f"{r['n_patches']} patches, {r['n_iter']:,} iterations, "
              f"{r['seconds']:.0f} s. Command: `{r['command']}`", '',
              'Figures: figure1-5, figure5_spherical, training_dynamics, intensity_histograms, lesion_features, '
              'privacy_dcr, privacy_nearest_pairs (.png); Tables 1-2: table1/table2 (.csv, .md).', '']
@@ -364,6 +383,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               quick:bool=False, # short schedule and small samples (`QUICK`) to check the pipeline
               preset:str='paper', # settings preset, a name in `presets.PRESETS`
               seed:int=0, # seeds the data set, the training and every sample
+              runs:int=1, # generators trained on the data (seeds `seed`, `seed` + 1 ...), sampled as one `GeneratorMixture`
               device:str='auto', # training device ('auto': CUDA if present)
               exact:bool=False, # train with the plain computation (`train.SPEED_OFF`), not the device's speed settings
               ema:float=REPRODUCE_EMA, # decay of G's weight average, which the figures and scores use (0: the last iterate)
@@ -374,6 +394,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
     "Run the whole study (data, patches, training, Figs 1-5, Tables 1-2, scores) and write every result into `out`"
     size = {**(QUICK if quick else FULL), **sizes}
     if bad := set(sizes) - set(FULL): raise ValueError(f'Unknown size(s) {sorted(bad)}: choose from {sorted(FULL)}')
+    if runs < 1: raise ValueError(f'runs={runs!r}: train at least one generator')
     cfg, out, t0, times = get_preset(preset), Path(out), time.perf_counter(), {}
     n_iter = size['n_iter'] or cfg['train']['n_iter']
     out.mkdir(parents=True, exist_ok=True)
@@ -383,22 +404,22 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
         times[name] = round(time.perf_counter() - t, 2); stages.update(); return r
     root, p = stage('data', _stage_data, out, data, size['n_patients'], preset, seed, progress)
     stage('models', _stage_models, out, cfg)
-    G, hist = stage('train', _stage_train, out, p, preset, seed, n_iter, device, exact, ema, progress)
+    G = stage('train', _stage_train, out, p, preset, seed, n_iter, device, exact, ema, runs, progress)
     fake = stage('figures', _stage_figures, out, G, p, size['n_samples'], seed)
-    res = (stage('scores', _stage_scores, out, G, p, fake, size['n_reference'], seed) if data is None else
+    res = (stage('scores', _stage_scores, out, G, p, fake, size['n_reference'], runs, seed) if data is None else
            dict(skipped='Fidelity and privacy need ground truth and held-out patches: skipped for real ProstateX data.'))
     desc = f"ProstateX data at {root.name}" if data else f"synthetic data set ({size['n_patients']} patients, seed {seed})"
-    command = command or f"reproduce(out, data={data!r}, quick={quick}, preset={preset!r}, seed={seed}, exact={exact}, ema={ema})"
+    command = command or f"reproduce(out, data={data!r}, quick={quick}, preset={preset!r}, seed={seed}, runs={runs}, exact={exact}, ema={ema})"
     prov = dict(command=command, data=desc, scales=p.scales, channels=p.channels, norm=p.norm, n_patches=len(p.x))
-    stage('export', _export, out, p, prov, ship)
+    stage('export', _export, _checkpoint_dirs(out, runs), out, p, prov, ship)
     stages.close()
-    res['run'] = dict(prov, preset=preset, seed=seed, n_iter=n_iter, seconds=time.perf_counter() - t0, stage_seconds=times,
+    res['run'] = dict(prov, preset=preset, seed=seed, runs=runs, n_iter=n_iter, seconds=time.perf_counter() - t0, stage_seconds=times,
                       sizes=size)
     (out / 'metrics.json').write_text(json.dumps(res, indent=1, default=_plain))
     (out / 'summary.md').write_text(_summary(res), encoding='utf-8')
     return res
 
-def _export(out, p, prov, ship):
-    "The run's generator as `out/generator` (and, with `ship`, into the package with its training patches)"
-    export_generator(out / 'checkpoint', out / 'generator', **prov)
-    if ship: export_generator(out / 'checkpoint', SHIPPED, **prov); save_train_patches(p)
+def _export(checkpoints, out, p, prov, ship):
+    "The run's generator (the mixture of several) as `out/generator` (and, with `ship`, into the package with its training patches)"
+    export_generator(checkpoints, out / 'generator', **prov)
+    if ship: export_generator(checkpoints, SHIPPED, **prov); save_train_patches(p)

@@ -23,7 +23,7 @@ from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 import prostate_gan_nb
 from .presets import get_preset
-from .models import Generator, Discriminator, GaussianNoise, NoiseBank
+from .models import Generator, Discriminator, GaussianNoise, NoiseBank, one_generator
 from .losses import d_loss, g_loss, real_logit
 
 # %% ../nbs/05_train.ipynb #0a9b0e85
@@ -254,9 +254,9 @@ def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest ch
 def load_generator(path:str|Path, # checkpoint folder, or run folder (latest checkpoint)
                    device:str|torch.device='cpu', # where to put the generator
                    average:bool|None=None): # G's weight average (`fit(ema=...)`); None: the average where there is one
-    "The trained `Generator` of a checkpoint, in eval mode"
-    ck = find_checkpoint(path); cfg = json.loads((ck / 'state.json').read_text())['cfg']
-    G = Generator(**cfg['generator']).to(device)
+    "The trained `Generator` of a checkpoint, in eval mode (a `GeneratorMixture` for an export of several runs)"
+    ck = find_checkpoint(path); js = json.loads((ck / 'state.json').read_text())
+    G = one_generator([Generator(**js['cfg']['generator']) for _ in js.get('members', [0])]).to(device)
     w = load_file(ck / 'model.safetensors', device=str(device))
     has = _has_average(w)
     if average and not has: raise ValueError(f'{ck}: no weight average in this checkpoint (trained without `ema`)')
