@@ -310,10 +310,12 @@ def _resumed_state(checkpoint_dir, cfg, meta, device, shards_given):
     old, new, later = norm(st.cfg), norm(cfg), norm({s: {k: paper[s][k] for k in ks} for s, ks in _LATER_CFG.items()})
     had = lambda s, k: old.get(s, {}).get(k, later.get(s, {}).get(k))
     diff = [f'{s}.{k}' for s in new for k in new[s] if k != 'n_iter' and had(s, k) != new[s][k]]
-    if diff: raise ValueError(f'resume: the checkpoint was made with other settings ({", ".join(diff)}); use the same preset and overrides')
+    if diff: raise ValueError(f'resume: {checkpoint_dir} was made with other settings ({", ".join(diff)}); use the same '
+                              'preset and overrides, or another checkpoint folder')
     for k in ('data_sha256', 'seed', *_LATER_META) + (('shards',) if shards_given else ()):
         had = st.meta.get(k, _LATER_META.get(k))       # checkpoints from before a setting existed ran without it
-        if had != meta[k]: raise ValueError(f'resume: checkpoint has {k}={had!r}, this call {meta[k]!r}')
+        if had != meta[k]: raise ValueError(f'resume: {checkpoint_dir} has {k}={had!r}, this call {meta[k]!r}; use the same '
+                                            'settings, or another checkpoint folder')
     st.meta.update({k: meta[k] for k in _LATER_META})
     st.cfg = cfg
     return st
