@@ -21,6 +21,7 @@ def execute(path, flags=()):
     for cell in nb.cells:
         if cell.cell_type != 'code': continue
         if _flags(cell) & skip or '#| eval: false' in cell.source: continue
+        cell.outputs = []   # execnb keeps the old outputs of a cell that now prints nothing
         sh.cell(cell)
         if sh.exc: raise RuntimeError(f'{path}: cell failed\n{cell.source}\n{sh.exc}')
     write_nb(nb, path)
