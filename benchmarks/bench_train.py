@@ -9,7 +9,7 @@ betas (0.5, 0.999)) on the same random patches in this one process. The referenc
 with G(z) recomputed and two D passes; noise and dropout from torch's global RNG. Blocks of iterations alternate
 between the variants so that load from other processes hits them alike; the ratio is the figure to read.
 Variants of `gan_step`: 'plain' (float32, fresh noise draws, contiguous memory: `train.SPEED_OFF`), 'amp only'
-(bfloat16 autocast, with --amp) and 'CPU_FAST' (what `fit` uses on CPU by default: bfloat16 autocast, a `NoiseBank`
+(bfloat16 autocast, with --amp) and 'CPU_FAST' (what `fit` uses on a CPU with native bfloat16 by default: autocast, a `NoiseBank`
 for D's noise, channels-last memory). `fit() end to end` runs with fit's defaults.
 glibc's allocator settings (MALLOC_*, see the training-step profile note) apply to the whole process: they are
 set by re-executing this script unless --no-malloc-env is given.

@@ -10,27 +10,29 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-# %% ../nbs/04_losses.ipynb #295ba7a7
-def real_logit(logits:Tensor): # (N,) or (N, 1): the real/fake logit; (N, K), K > 1: K real-class logits
-    "The logit of p(real): the logit itself, or logsumexp of K real-class logits against a fixed zero fake logit"
+# %% ../nbs/04_losses.ipynb #05f3d1a8
+def real_logit(logits:Tensor): # (N,) or (N, 1): the real/fake logit; (N, K), K > 1: class logits
+    "The logit of p(real): the logit itself, or logsumexp of K real-class logits (zero fake logit)"
     if logits.ndim == 1: return logits
-    if logits.ndim != 2: raise ValueError(f'Expected logits of shape (N,) or (N, K), got {tuple(logits.shape)}')
+    if logits.ndim != 2:
+        raise ValueError(f'Expected logits of shape (N,) or (N, K), got {tuple(logits.shape)}')
     return logits[:, 0] if logits.shape[1] == 1 else torch.logsumexp(logits, dim=1)
 
-# %% ../nbs/04_losses.ipynb #8c2cdb7e
+# %% ../nbs/04_losses.ipynb #dd73ad57
 def d_loss(real_logits:Tensor, # D's logits for the m real images: (m,), (m, 1) or (m, K)
            fake_logits:Tensor, # D's logits for the n generated images, same layout
-           labels:Tensor|None=None): # (m,) class indices of the real images (K+1 head only): adds the supervised term
-    "Eq 1 from logits: -mean log(1 - p(fake)) - mean log p(real), plus cross-entropy over the K classes if `labels`"
+           labels:Tensor|None=None): # (m,) class indices of the reals (K+1 head): adds that term
+    "Eq 1 from logits: -mean log(1 - p(fake)) - mean log p(real) [+ cross-entropy over K classes]"
     loss = F.softplus(real_logit(fake_logits)).mean() + F.softplus(-real_logit(real_logits)).mean()
     if labels is None: return loss
     if real_logits.ndim != 2 or real_logits.shape[1] < 2:
-        raise ValueError(f'labels need K >= 2 real-class logits (n_classes=2), got logits of shape {tuple(real_logits.shape)}')
+        raise ValueError('labels need K >= 2 real-class logits (n_classes=2), got logits of '
+                         f'shape {tuple(real_logits.shape)}')
     return loss + F.cross_entropy(real_logits, labels)
 
-# %% ../nbs/04_losses.ipynb #62dd001d
+# %% ../nbs/04_losses.ipynb #b683ace1
 def g_loss(fake_logits:Tensor, # D's logits for the n generated images: (n,), (n, 1) or (n, K)
-           saturating:bool=True): # True: Eq 2 as printed, mean log(1 - p); False: non-saturating -mean log p
-    "Eq 2 from logits: mean log(1 - p(G(z))) (saturating, as printed) or -mean log p(G(z)) (non-saturating)"
+           saturating:bool=True): # True: Eq 2 as printed, mean log(1 - p); False: -mean log p
+    "Eq 2 from logits: mean log(1 - p(G(z))) (saturating, as printed) or -mean log p(G(z))"
     l = real_logit(fake_logits)
     return -F.softplus(l).mean() if saturating else F.softplus(-l).mean()

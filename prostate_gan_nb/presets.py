@@ -5,127 +5,167 @@
 # %% auto #0
 __all__ = ['PRESETS', 'get_preset', 'preset_table']
 
-# %% ../nbs/00_presets.ipynb #7d697416
+# %% ../nbs/00_presets.ipynb #473d30a7
 import copy
 import pandas as pd
 
-# %% ../nbs/00_presets.ipynb #4c369f5f
-_SETTINGS = {
-    'paper': {
-        'data': {
-            'norm': ('dataset', 'Sec 5.1 "normalized to approximately lie in [0, 1]": divide each channel by its 99.5th percentile over the training patches (our choice)'),
-            'augment': (0, 'Sec 5.1 names no augmentation'),
-            'channels': (('T2', 'ADC', 'Ktrans'), 'Sec 5.1, three aligned modalities'),
-        },
-        'generator': {
-            'nz': (25, 'Table 1 / Sec 5.2: 25 standard-normal inputs'),
-            'last_stride': (1, 'Table 1 prints "/2" but keeps 16 x 16: stride 1 is the only size-preserving reading'),
-            'out_act': ('sigmoid', 'Table 1 prints ReLU; the data lie in [0, 1], so a bounded output (our choice)'),
-            'batchnorm': (False, 'Sec 4 says it "can help"; Tables 1-2 list none'),
-            'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
-            'pixel_noise': (0, 'Table 1: z is the only input (maps for pixel-scale texture are this project\'s option, see the models page)'),
-            'up_kernel': (3, 'Table 1: 3 x 3 transposed convs (4 x 4, which overlap evenly, is this project\'s option, see the models page)'),
-            'low_pass': ((), 'Table 1: no layer after the output activation (smoothing channels acquired coarser than 1 mm is this project\'s option, see the models page)'),
-        },
-        'discriminator': {
-            'noise_std': (0.5 ** 0.5, 'Sec 5.3 N(0, 1/2), read as variance 1/2 (std 0.707)'),
-            'dropout': (0.5, 'Sec 5.3 says dropout, no rate: 0.5, the usual value'),
-            'leak': (0.1, 'Sec 5.3: alpha = 0.1'),
-            'n_classes': (1, 'Eq 1: one "real" probability'),
-            'batchnorm': (False, 'Table 2 lists none'),
-            'noise_at': (('input', 'conv1', 'conv2', 'conv3'), 'Table 2: gaussian noise on the input and after each conv'),
-            'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
-            'batch_std': (False, 'Table 2: D scores each image alone (the batch\'s spread as a feature is this project\'s option, see the models page)'),
-        },
-        'loss': {
-            'saturating': (True, 'Eq 2 as printed: G minimises mean log(1 - D(G(z)))'),
-        },
-        'train': {
-            'n_iter': (15_000, 'Sec 5.5'),
-            'batch_size': (200, 'Sec 5.5: 200 fake and 200 real images per step'),
-            'lr_g': (2e-4, 'not stated: Adam settings of Radford et al. (ref 2)'),
-            'lr_d': (2e-4, 'not stated: Adam settings of Radford et al. (ref 2)'),
-            'betas': ((0.5, 0.999), 'not stated: Radford et al. (ref 2)'),
-            'eps': (1e-8, 'not stated: Adam default'),
-            'real_sampling': ('with_replacement', 'not stated: each step draws 200 of the 330 patches uniformly'),
-            'noise_decay': ('constant', "Sec 5.3: D's noise is a fixed N(0, 1/2)"),
-            'noise_end': (1., "with noise_decay='linear' only: the share of the run after which D's noise is 0 (this project's; 1: the last iteration)"),
-        },
+# %% ../nbs/00_presets.ipynb #7be883c0
+_SETTINGS = {}   # preset -> stage -> setting -> (value, source)
+_SETTINGS['paper'] = {
+    'data': {
+        'norm': ('dataset', 'Sec 5.1 "normalized to approximately lie in [0, 1]": divide each '
+                            'channel by its 99.5th percentile over the training patches '
+                            '(our choice)'),
+        'augment': (0, 'Sec 5.1 names no augmentation'),
+        'channels': (('T2', 'ADC', 'Ktrans'), 'Sec 5.1, three aligned modalities'),
     },
-    'authors': {
-        'data': {
-            'norm': ('authors', 'code: T2 / 500, ADC / 3000, Ktrans / 5, no clipping'),
-            'augment': (5, 'code: 5 extra copies per lesion, shift N(0, 1 mm), rotation N(0, 0.1 rad) about the lesion'),
-        },
-        'generator': {
-            'out_act': ('relu', 'code: all-ReLU generator, as Table 1 prints'),
-            'init': ('authors', 'code (gan.py): TF uniform unit scaling, factor 1.43, biases 0.1 (0 on the last layer)'),
-        },
-        'discriminator': {
-            'noise_std': (0.5, 'code: noise std 0.5'),
-            'noise_at': (('conv1', 'conv2'), 'code (gan.py): noise after conv1 and conv2 only'),
-            'init': ('authors', 'code (gan.py): uniform unit scaling, 1.5 on the convs, 1.0 on the output layer'),
-            'n_classes': (2, 'code: semi-supervised K+1 discriminator, ClinSig as the 2 real classes, fixed zero "fake" logit'),
-        },
-        'train': {
-            'lr_g': (1e-3, 'code: Adam lr 1e-3'),
-            'lr_d': (1e-3, 'code: Adam lr 1e-3'),
-            'betas': ((0.1, 0.999), 'code: beta1 0.1'),
-            'eps': (1e-6, 'code: eps 1e-6'),
-        },
+    'generator': {
+        'nz': (25, 'Table 1 / Sec 5.2: 25 standard-normal inputs'),
+        'last_stride': (1, 'Table 1 prints "/2" but keeps 16 x 16: stride 1 is the only '
+                           'size-preserving reading'),
+        'out_act': ('sigmoid', 'Table 1 prints ReLU; the data lie in [0, 1], so a bounded '
+                               'output (our choice)'),
+        'batchnorm': (False, 'Sec 4 says it "can help"; Tables 1-2 list none'),
+        'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
+        'pixel_noise': (0, 'Table 1: z is the only input (maps for pixel-scale texture are '
+                           'this project\'s option, see the models page)'),
+        'up_kernel': (3, 'Table 1: 3 x 3 transposed convs (4 x 4, which overlap evenly, is '
+                         'this project\'s option, see the models page)'),
+        'low_pass': ((), 'Table 1: no layer after the output activation (smoothing channels '
+                         'acquired coarser than 1 mm is this project\'s option, see the '
+                         'models page)'),
     },
-    'tuned': {   # this project's departures from the paper, measured in the results notebook
-        'loss': {
-            'saturating': (False, "this project: Eq 2's non-saturating form (Goodfellow et al. 2014, Sec 3), which keeps G's gradient when D wins"),
-        },
-        'train': {
-            'noise_decay': ('linear', "this project: D's noise std falls linearly to 0 over training (annealed instance noise, Sønderby et al. 2017)"),
-        },
+    'discriminator': {
+        'noise_std': (0.5 ** 0.5, 'Sec 5.3 N(0, 1/2), read as variance 1/2 (std 0.707)'),
+        'dropout': (0.5, 'Sec 5.3 says dropout, no rate: 0.5, the usual value'),
+        'leak': (0.1, 'Sec 5.3: alpha = 0.1'),
+        'n_classes': (1, 'Eq 1: one "real" probability'),
+        'batchnorm': (False, 'Table 2 lists none'),
+        'noise_at': (('input', 'conv1', 'conv2', 'conv3'),
+                     'Table 2: gaussian noise on the input and after each conv'),
+        'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
+        'batch_std': (False, 'Table 2: D scores each image alone (the batch\'s spread as a '
+                             'feature is this project\'s option, see the models page)'),
     },
-    'extended': {   # `tuned` plus this project's options beyond Tables 1-2, together the best recipe measured (results notebook)
-        'generator': {
-            'nz': (64, 'this project: a wider latent, which measured higher recall (more of the true distribution covered) than 25'),
-            'pixel_noise': (3, "this project: three 16 x 16 noise maps for pixel-scale texture (StyleGAN's noise inputs, Karras et al. 2019)"),
-            'up_kernel': (4, 'this project: 4 x 4 kernels, which overlap evenly (no checkerboard, Odena et al. 2016)'),
-            'low_pass': ((1, 2), 'this project: ADC and Ktrans smoothed, as their 2 and 1.5 mm acquisition grids leave no 1 mm detail'),
-        },
-        'discriminator': {
-            'batch_std': (True, "this project: the batch's spread as a feature of D (minibatch standard deviation, Karras et al. 2018)"),
-        },
-        'train': {
-            'noise_end': (0.5, "this project: D's noise is gone after half the run"),
-        },
+    'loss': {
+        'saturating': (True, 'Eq 2 as printed: G minimises mean log(1 - D(G(z)))'),
+    },
+    'train': {
+        'n_iter': (15_000, 'Sec 5.5'),
+        'batch_size': (200, 'Sec 5.5: 200 fake and 200 real images per step'),
+        'lr_g': (2e-4, 'not stated: Adam settings of Radford et al. (ref 2)'),
+        'lr_d': (2e-4, 'not stated: Adam settings of Radford et al. (ref 2)'),
+        'betas': ((0.5, 0.999), 'not stated: Radford et al. (ref 2)'),
+        'eps': (1e-8, 'not stated: Adam default'),
+        'real_sampling': ('with_replacement',
+                          'not stated: each step draws 200 of the 330 patches uniformly'),
+        'noise_decay': ('constant', "Sec 5.3: D's noise is a fixed N(0, 1/2)"),
+        'noise_end': (1., "with noise_decay='linear' only: the share of the run after which "
+                          "D's noise is 0 (this project's; 1: the last iteration)"),
     },
 }
 
-# %% ../nbs/00_presets.ipynb #b1475c76
+# %% ../nbs/00_presets.ipynb #14f3c5bd
+_SETTINGS['authors'] = {
+    'data': {
+        'norm': ('authors', 'code: T2 / 500, ADC / 3000, Ktrans / 5, no clipping'),
+        'augment': (5, 'code: 5 extra copies per lesion, shift N(0, 1 mm), '
+                       'rotation N(0, 0.1 rad) about the lesion'),
+    },
+    'generator': {
+        'out_act': ('relu', 'code: all-ReLU generator, as Table 1 prints'),
+        'init': ('authors', 'code (gan.py): TF uniform unit scaling, factor 1.43, biases 0.1 '
+                            '(0 on the last layer)'),
+    },
+    'discriminator': {
+        'noise_std': (0.5, 'code: noise std 0.5'),
+        'noise_at': (('conv1', 'conv2'), 'code (gan.py): noise after conv1 and conv2 only'),
+        'init': ('authors', 'code (gan.py): uniform unit scaling, 1.5 on the convs, 1.0 on the '
+                            'output layer'),
+        'n_classes': (2, 'code: semi-supervised K+1 discriminator, ClinSig as the 2 real '
+                         'classes, fixed zero "fake" logit'),
+    },
+    'train': {
+        'lr_g': (1e-3, 'code: Adam lr 1e-3'),
+        'lr_d': (1e-3, 'code: Adam lr 1e-3'),
+        'betas': ((0.1, 0.999), 'code: beta1 0.1'),
+        'eps': (1e-6, 'code: eps 1e-6'),
+    },
+}
+
+# %% ../nbs/00_presets.ipynb #4caa1887
+_SETTINGS['tuned'] = {   # this project's departures from the paper, measured on the results page
+    'loss': {
+        'saturating': (False, "this project: Eq 2's non-saturating form (Goodfellow et al. "
+                              "2014, Sec 3), which keeps G's gradient when D wins"),
+    },
+    'train': {
+        'noise_decay': ('linear', "this project: D's noise std falls linearly to 0 over "
+                                  "training (annealed instance noise, Sønderby et al. 2017)"),
+    },
+}
+
+# %% ../nbs/00_presets.ipynb #ee69807c
+_SETTINGS['extended'] = {   # `tuned` plus this project's options beyond Tables 1-2: the best recipe
+    'generator': {
+        'nz': (64, 'this project: a wider latent, which measured higher recall (more of the '
+                   'true distribution covered) than 25'),
+        'pixel_noise': (3, "this project: three 16 x 16 noise maps for pixel-scale texture "
+                           "(StyleGAN's noise inputs, Karras et al. 2019)"),
+        'up_kernel': (4, 'this project: 4 x 4 kernels, which overlap evenly (no checkerboard, '
+                         'Odena et al. 2016)'),
+        'low_pass': ((1, 2), 'this project: ADC and Ktrans smoothed, as their 2 and 1.5 mm '
+                             'acquisition grids leave no 1 mm detail'),
+    },
+    'discriminator': {
+        'batch_std': (True, "this project: the batch's spread as a feature of D (minibatch "
+                            "standard deviation, Karras et al. 2018)"),
+    },
+    'train': {
+        'noise_end': (0.5, "this project: D's noise is gone after half the run"),
+    },
+}
+
+# %% ../nbs/00_presets.ipynb #599ed069
 PRESETS = ('paper', 'authors', 'tuned', 'extended')
-_BUILT_ON = {'extended': 'tuned'}   # a preset that starts from another preset's settings instead of the paper's
+_BUILT_ON = {'extended': 'tuned'}   # a preset that starts from another preset, not from the paper's
 
 def _merged(preset):
-    "`(value, source)` pairs of `preset`: the paper's (or its `_BUILT_ON` preset's), updated by the preset's own"
-    if preset not in PRESETS: raise ValueError(f'Unknown preset {preset!r}: choose one of {PRESETS}')
-    out = copy.deepcopy(_SETTINGS['paper']) if preset == 'paper' else _merged(_BUILT_ON.get(preset, 'paper'))
+    "`(value, source)` pairs of `preset`: the paper's (or its `_BUILT_ON` preset's), updated"
+    if preset not in PRESETS:
+        raise ValueError(f'Unknown preset {preset!r}: choose one of {PRESETS}')
+    start = _BUILT_ON.get(preset, 'paper')
+    out = copy.deepcopy(_SETTINGS['paper']) if preset == 'paper' else _merged(start)
     for section, kv in _SETTINGS[preset].items(): out[section].update(kv)
     return out
 
-# %% ../nbs/00_presets.ipynb #6189a50a
+# %% ../nbs/00_presets.ipynb #8434dc38
 def get_preset(preset:str='paper', # a name in `PRESETS`
                **overrides): # `section=dict(key=value)` to replace single settings
     "The settings of `preset` as `{section: {key: value}}`"
     cfg = {s: {k: v for k, (v, _) in kv.items()} for s, kv in _merged(preset).items()}
     for section, kv in overrides.items():
-        unknown = set(kv) - set(cfg.get(section, {}))
-        if unknown: raise KeyError(f'Unknown {section} setting(s) {sorted(unknown)}; known: {sorted(cfg.get(section, {}))}')
+        known = cfg.get(section, {})
+        unknown = set(kv) - set(known)
+        if unknown:
+            raise KeyError(f'Unknown {section} setting(s) {sorted(unknown)}; '
+                           f'known: {sorted(known)}')
         cfg[section].update(kv)
     return cfg
 
-# %% ../nbs/00_presets.ipynb #928ecb3a
+# %% ../nbs/00_presets.ipynb #baed03b6
+def _cells(merged, p, s, k):
+    "Value and source of setting `k` of stage `s` in preset `p` ('as paper': kept from the paper)"
+    v, source = merged[p][s][k]
+    keeps_paper = p != 'paper' and (v, source) == merged['paper'][s][k]
+    return {p: repr(v), f'{p}_source': 'as paper' if keeps_paper else source}
+
 def preset_table():
-    "Every setting of every preset with its source ('as paper' where a preset keeps the paper's value), as a DataFrame"
-    merged = {p: _merged(p) for p in PRESETS}; paper = merged['paper']
-    def cells(p, s, k):
-        v, source = merged[p][s][k]
-        return {p: repr(v), f'{p}_source': source if p == 'paper' or (v, source) != paper[s][k] else 'as paper'}
-    return pd.DataFrame([dict(stage=s, setting=k, **{c: x for p in PRESETS for c, x in cells(p, s, k).items()})
-                         for s in paper for k in paper[s]])
+    "Every setting of every preset with its source ('as paper' where a preset keeps the paper's)"
+    merged, rows = {p: _merged(p) for p in PRESETS}, []
+    for s, settings in merged['paper'].items():
+        for k in settings:
+            row = dict(stage=s, setting=k)
+            for p in PRESETS: row.update(_cells(merged, p, s, k))
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -15,6 +15,16 @@ from nbdev.config import get_config
 from nbdev.quarto import refresh_quarto_yml
 from nbdev.serve import proc_nbs
 
+def _options(src): return dict(re.findall(r'^#\|\s*([\w-]+):\s*(.*?)\s*$', src, flags=re.M))
+
+def _output_md(out):
+    "Markdown for one saved output: Markdown as it is, text indented as code, pictures left out"
+    data = out.get('data', {})
+    if 'image/png' in data: return ''
+    if 'text/markdown' in data: return ''.join(data['text/markdown'])
+    text = ''.join(out.get('text', '')) or ''.join(data.get('text/plain', ''))
+    return '    ' + '\n    '.join(text.rstrip().splitlines()) if text.strip() else ''
+
 def _cell_md(cell):
     "Markdown for one processed cell, as `quarto render -t gfm` would give it"
     src = ''.join(cell['source'])
@@ -22,10 +32,8 @@ def _cell_md(cell):
     if cell['cell_type'] == 'markdown': return re.sub(r'\]\((?!https?:)([^)#]+\.ipynb)', r'](nbs/\1', src)
     if not src.strip() or src.lstrip().startswith('#| hide'): return ''
     code = '\n'.join(l for l in src.splitlines() if not l.startswith('#|'))
-    outs = [''.join(o.get('text', '')) or ''.join(o.get('data', {}).get('text/plain', ''))
-            for o in cell.get('outputs', []) if 'image/png' not in o.get('data', {})]
-    body = f'```python\n{code.strip()}\n```'
-    return body + ''.join(f'\n\n    {chr(10).join(o.rstrip().splitlines())}'.replace('\n', '\n    ') for o in outs if o.strip())
+    shown = [] if _options(src).get('echo') == 'false' else [f'```python\n{code.strip()}\n```']
+    return '\n\n'.join(shown + [o for o in map(_output_md, cell.get('outputs', [])) if o])
 
 def write_readme(proc_nb, dest):
     "Write `dest` (README.md) from the processed index notebook"
@@ -53,11 +61,58 @@ def vendor_katex(site):
         shutil.copytree(Path(tmp)/'package'/'dist', Path(site)/'site_libs'/'katex')
     for p in pages: p.write_text(p.read_text().replace(f'{KATEX_CDN}{version}/dist', 'site_libs/katex'))
 
+def output_names(cache):
+    "Each processed notebook's stem -> the stem of its `output-file` (nbdev's page name: `05_train` -> `train`)"
+    names = {}
+    for nb in Path(cache).glob('*.ipynb'):
+        cell = json.loads(nb.read_text())['cells'][0]
+        out = re.search(r'^output-file:\s*(\S+)\.html\s*$', ''.join(cell['source']), flags=re.M)
+        if cell['cell_type'] == 'raw' and out: names[nb.stem] = out.group(1)
+    return names
+
+def _drop_output_file(nb):
+    "The frontmatter without `output-file`, which smalldocs does not read (the file name says it now)"
+    d = json.loads(nb.read_text())
+    d['cells'][0]['source'] = re.sub(r'^output-file:.*\n', '', ''.join(d['cells'][0]['source']), flags=re.M)
+    nb.write_text(json.dumps(d))
+
+def _local_links(text, names, site_url):
+    "Links to notebooks by their page names, and nbdev's absolute doc links made relative"
+    text = text.replace(site_url.rstrip('/') + '/', '')
+    pat = r'(?<![\w/.-])(%s)\.(ipynb|html)' % '|'.join(map(re.escape, names))
+    return re.sub(pat, lambda m: f'{names[m.group(1)]}.{m.group(2)}', text) if names else text
+
+_FENCE, _DOC_LINK = re.compile(r'(```.*?```)', re.S), re.compile(r'\[(`[^`\]]+`)\]\([^)\s]+\)')
+
+def _plain_fences(md):
+    "nbdev's doc links taken out of code fences, where they show as Markdown source"
+    return _FENCE.sub(lambda m: _DOC_LINK.sub(r'\1', m.group(1)), md)
+
+def plain_signatures(cache):
+    "Signatures of `show_doc` without link syntax in their parameter comments"
+    for nb in Path(cache).glob('*.ipynb'):
+        d = json.loads(nb.read_text())
+        for out in (o for c in d['cells'] for o in c.get('outputs', [])):
+            md = out.get('data', {}).get('text/markdown')
+            if md: out['data']['text/markdown'] = _plain_fences(''.join(md))
+        nb.write_text(json.dumps(d))
+
+def name_pages_as_nbdev(cache, site_url):
+    "Rename processed notebooks to their `output-file` names and point every link at them"
+    names = output_names(cache)
+    files = [*Path(cache).glob('*.ipynb'), Path(cache)/'sidebar.yml']
+    for f in files: f.write_text(_local_links(f.read_text(), names, site_url))
+    for old, new in names.items():
+        _drop_output_file(Path(cache)/f'{old}.ipynb')
+        if old != new: (Path(cache)/f'{old}.ipynb').rename(Path(cache)/f'{new}.ipynb')
+
 def build():
     cfg = get_config()
     refresh_quarto_yml()
     cache = proc_nbs(force=True, n_workers=1)
     write_readme(cache/cfg.readme_nb, cfg.config_path/'README.md')
+    plain_signatures(cache)
+    name_pages_as_nbdev(cache, f'{cfg.doc_host}{cfg.doc_baseurl}')
     subprocess.run(['smalldocs', 'render', '--quiet', str(cache)], check=True)
     shutil.rmtree(cfg.doc_path, ignore_errors=True)
     shutil.move(str(cache/cfg.doc_path.name), str(cfg.doc_path))

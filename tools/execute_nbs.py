@@ -17,7 +17,7 @@ def _flags(cell): return set(re.findall(r'^#\|\s*(\w+)\s*$', cell.source, flags=
 def execute(path, flags=()):
     nb = read_nb(path)
     skip = {'slow', 'cuda'} - set(flags)
-    sh = CaptureShell(path=path.parent, mpl_format='png')  # plain PNG: small files, no retina
+    sh = CaptureShell(path=path.parent, mpl_format='retina')  # 2x PNGs: sharp on the site
     for cell in nb.cells:
         if cell.cell_type != 'code': continue
         if _flags(cell) & skip or '#| eval: false' in cell.source: continue
