@@ -10,7 +10,7 @@ __all__ = ['ASSETS', 'SHIPPED', 'PAPER_GENERATOR', 'SHIPPED_PATCHES', 'RESULTS',
            'load_runs', 'run_summary', 'plot_run_spread', 'privacy_result', 'reproduce', 'export_generator',
            'save_train_patches', 'markdown_table']
 
-# %% ../nbs/07_results.ipynb #d35700e8
+# %% ../nbs/07_results.ipynb #976c635a
 import base64, html, io, json, shutil, time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,35 +36,35 @@ from .metrics import (fidelity_report, target_ratios, chance_floor, noise_floor,
                                      audit_privacy, plot_dcr, plot_nearest_pairs,
                                      plot_intensity_histograms, plot_lesion_features, lesion_table)
 
-# %% ../nbs/07_results.ipynb #56a756f4
+# %% ../nbs/07_results.ipynb #fc2e9bbd
 ASSETS = Path(prostate_gan_nb.__file__).parent / 'assets'
 SHIPPED = ASSETS / 'generator'                  # this project's best: three `extended` runs as one
 PAPER_GENERATOR = ASSETS / 'paper_generator'    # the paper's recipe: one `paper` run, plain float32
 SHIPPED_PATCHES = ASSETS / 'train_patches.npz'  # the 330 training patches of both
 RESULTS = ASSETS / 'results'                    # measured runs (CSV), rendered on this page
 
-# %% ../nbs/07_results.ipynb #553eece9
+# %% ../nbs/07_results.ipynb #17a7945c
 def load_train_patches(path=None): # a `save_train_patches` file; None: `SHIPPED_PATCHES`
     "The stored training patches as a dict: x (N, C, 16, 16), scales, channels, labels, patient"
     with np.load(path or SHIPPED_PATCHES, allow_pickle=False) as z:
         return {k: z[k].astype(np.float32) if k == 'x' else z[k] for k in z.files}
 
-# %% ../nbs/07_results.ipynb #4639776e
+# %% ../nbs/07_results.ipynb #bb39e97f
 def generator_state(path=None): # an `export_generator` or checkpoint folder; None: `SHIPPED`
     "The `state.json` of a generator: settings, meta, history and (exported ones) provenance"
     return checkpoint_state(path or SHIPPED)
 
-# %% ../nbs/07_results.ipynb #e3df0fd9
+# %% ../nbs/07_results.ipynb #58b87c04
 def _np(x): return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
-# %% ../nbs/07_results.ipynb #14d6328a
+# %% ../nbs/07_results.ipynb #6d045192
 def intensity_windows(x, # patches (N, C, H, W)
                       q=(0.5, 99.5)): # lower and upper percentile
     "One display window (lo, hi) per channel of `x`, from its pixel percentiles"
     a = _np(x)
     return [tuple(float(v) for v in np.percentile(a[:, c], q)) for c in range(a.shape[1])]
 
-# %% ../nbs/07_results.ipynb #a7ee0412
+# %% ../nbs/07_results.ipynb #5daeb04e
 def mosaic(x, # images (N, H, W)
            ncol:int=8, # images per row
            pad:int=1): # blank pixels between images
@@ -76,7 +76,7 @@ def mosaic(x, # images (N, H, W)
         out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = img
     return out
 
-# %% ../nbs/07_results.ipynb #f9cde4a5
+# %% ../nbs/07_results.ipynb #8e1e9809
 def figure4(real, # training patches (N, C, 16, 16), normalised
             fakes:dict, # name -> synthetic patches (N, C, 16, 16): one column of grids each
             n:int=64, # patches per grid (the first `n` of each set)
@@ -98,7 +98,7 @@ def figure4(real, # training patches (N, C, 16, 16), normalised
     if title: fig.suptitle(title)
     return fig
 
-# %% ../nbs/07_results.ipynb #bb78b807
+# %% ../nbs/07_results.ipynb #746d9158
 def blend(z0, z1, # latent end points (nz,)
           t, # weights (T,): 0 gives z0, 1 gives z1
           spherical:bool=False): # slerp along the great circle instead of the straight line
@@ -109,14 +109,14 @@ def blend(z0, z1, # latent end points (nz,)
     if not spherical or torch.sin(omega) < 1e-4: return (1 - t) * z0 + t * z1   # (anti)parallel
     return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
 
-# %% ../nbs/07_results.ipynb #2b1e633a
+# %% ../nbs/07_results.ipynb #7807376e
 def interpolate(z0, z1, # latent end points (nz,)
                 steps:int=8, # vectors, both ends included
                 spherical:bool=False): # slerp instead of the straight line
     "`steps` evenly spaced latent vectors from `z0` to `z1` (Figure 5)"
     return blend(z0, z1, torch.linspace(0, 1, steps), spherical)
 
-# %% ../nbs/07_results.ipynb #544bdf18
+# %% ../nbs/07_results.ipynb #91fb6c74
 @torch.no_grad()
 def generate(G, # a `Generator`
              z): # latent vectors (N, nz)
@@ -124,13 +124,13 @@ def generate(G, # a `Generator`
     G.eval(); dev = next(G.parameters()).device
     return G(torch.as_tensor(z, dtype=torch.float32, device=dev)).cpu().numpy()
 
-# %% ../nbs/07_results.ipynb #0891d378
+# %% ../nbs/07_results.ipynb #f21a7a48
 def end_points(G, # a `Generator`
                seed:int=0): # seed of the two random lesions
     "Two standard-normal latent vectors (2, nz): the lesions a path in Z joins"
     return torch.randn(2, G.nz, generator=torch.Generator().manual_seed(seed))
 
-# %% ../nbs/07_results.ipynb #ca7d5ab0
+# %% ../nbs/07_results.ipynb #1fadcf9a
 def figure5(G, # a `Generator`
             steps:int=8, # images along the path
             seed:int=0, # seed of the two end points
@@ -151,7 +151,7 @@ def figure5(G, # a `Generator`
     if title: fig.suptitle(f"{title} ({'spherical' if spherical else 'linear'})")
     return fig
 
-# %% ../nbs/07_results.ipynb #969c8da4
+# %% ../nbs/07_results.ipynb #61217ade
 def _rgb(x, # one image (C, H, W)
          windows, # (lo, hi) per channel
          channels=CHANNELS, # channel names: each gets its modality's colour map
@@ -162,7 +162,7 @@ def _rgb(x, # one image (C, H, W)
         tiles += [cmap_for(ch)((img - lo) / (hi - lo))[..., :3], np.ones((img.shape[0], gap, 3))]
     return np.concatenate(tiles[:-1], 1)
 
-# %% ../nbs/07_results.ipynb #5bfb43fb
+# %% ../nbs/07_results.ipynb #6e9e45d6
 def _png(rgb, # RGB array (H, W, 3) in [0, 1]
          zoom:int=8): # screen pixels per image pixel
     "PNG bytes of `rgb`, enlarged by `zoom` without smoothing"
@@ -174,7 +174,7 @@ _SLIDER_JS = ("var f=this.parentNode.querySelectorAll('img');"   # show frame `v
               "for(var i=0;i<f.length;i++)f[i].hidden=i!=this.value;"
               "this.nextElementSibling.textContent='t = '+(this.value/(f.length-1)).toFixed(2)")
 
-# %% ../nbs/07_results.ipynb #9a731404
+# %% ../nbs/07_results.ipynb #23a84384
 def z_walk_html(G, # a `Generator`
                 name:str, # what to call it in the alt text
                 steps:int=17, # frames, both ends included
@@ -192,7 +192,7 @@ def z_walk_html(G, # a `Generator`
     return (f'<div class="z-walk"><b>{html.escape(name)}</b> (T2 | ADC | Ktrans)<br>'
             f'{"".join(imgs)}<br>{slider}<span> t = 0.00</span></div>')
 
-# %% ../nbs/07_results.ipynb #193ba135
+# %% ../nbs/07_results.ipynb #1160ad24
 class LatentExplorer:
     "Widgets to walk G's latent space: blend two lesions, nudge z's first numbers, pick a modality"
     def __init__(self, G, # a `Generator`
@@ -232,7 +232,7 @@ class LatentExplorer:
 
     def _ipython_display_(self): display(self.widget)
 
-# %% ../nbs/07_results.ipynb #09ecd06d
+# %% ../nbs/07_results.ipynb #9eb39b42
 def matched_noise(x, # patches (N, C, H, W)
                   n:int, # patches to draw
                   seed:int=0): # random seed
@@ -241,14 +241,14 @@ def matched_noise(x, # patches (N, C, H, W)
     noise = np.random.default_rng(seed).standard_normal((n, *a.shape[1:]))
     return (noise * sd + mu).astype(np.float32)
 
-# %% ../nbs/07_results.ipynb #ae52b1a1
+# %% ../nbs/07_results.ipynb #1f088711
 def ground_truth(n:int, # patches
                  scales, # per-channel divisors of the training patches
                  seed:int=0): # seed of `phantom.sample_patches`
     "`n` fresh ground-truth patches of the synthetic data set, normalised like the training patches"
     return normalise(sample_patches(n, seed=seed)[0], scales=scales)
 
-# %% ../nbs/07_results.ipynb #1dca3a2c
+# %% ../nbs/07_results.ipynb #ae7f8d50
 def ground_truth_floor(n:int, # patches per draw: the training set's size
                        scales, # per-channel divisors of the training patches
                        reference, # the reference set the report scores against
@@ -259,7 +259,7 @@ def ground_truth_floor(n:int, # patches per draw: the training set's size
     sets = [ground_truth(n, scales, seed=seed + i) for i in range(draws)]
     return chance_floor(sets, reference, seed=metric_seed)
 
-# %% ../nbs/07_results.ipynb #946dc23c
+# %% ../nbs/07_results.ipynb #9c768017
 def fidelity(G, # a `Generator`
              x_train, # its training patches (N, C, 16, 16)
              reference, # fresh ground-truth patches, the yardstick of every set
@@ -273,7 +273,7 @@ def fidelity(G, # a `Generator`
             'noise': matched_noise(x_train, n, seed)}
     return fidelity_report(sets, reference, n=min(n, len(x_train)), seed=seed)   # equal sizes
 
-# %% ../nbs/07_results.ipynb #2fbcd3d5
+# %% ../nbs/07_results.ipynb #c4462d6e
 def target_table(report:pd.DataFrame, # a `fidelity_report` with rows 'gan' and 'train'
                  factor:float=2., # allowed ratio
                  chance:dict=None): # metric -> chance distance (`ground_truth_floor`), a floor
@@ -281,12 +281,12 @@ def target_table(report:pd.DataFrame, # a `fidelity_report` with rows 'gan' and 
     t = target_ratios(report, 'gan', 'train', factor, floor=noise_floor(report, 'train', chance))
     return t.assign(result=np.where(t.ok, 'PASS', 'FAIL')).drop(columns='ok')
 
-# %% ../nbs/07_results.ipynb #a00c5bdb
+# %% ../nbs/07_results.ipynb #ca705306
 def load_runs(path=None): # a CSV of measured runs; None: the project's (`RESULTS`/runs.csv)
     "The measured full-schedule runs as a data frame, one row per run and weight set"
     return pd.read_csv(path or RESULTS / 'runs.csv', keep_default_na=False, na_values=[''])
 
-# %% ../nbs/07_results.ipynb #ccbd86e1
+# %% ../nbs/07_results.ipynb #42d23ad5
 def run_summary(runs:pd.DataFrame): # `load_runs()`
     "Per recipe and weight set: number of runs, median and range of the metrics passed, SWD, flags"
     rng = lambda s: f'{s.min():g}-{s.max():g}' if s.min() != s.max() else f'{s.min():g}'
@@ -296,7 +296,7 @@ def run_summary(runs:pd.DataFrame): # `load_runs()`
                          'within 2x, range': g.within_2x.agg(rng), 'SWD, median': g.swd.median(),
                          'SWD, range': g.swd.agg(rng), 'flagged, max': flags})
 
-# %% ../nbs/07_results.ipynb #311bcee2
+# %% ../nbs/07_results.ipynb #0a760f31
 def plot_run_spread(runs:pd.DataFrame): # `load_runs()`
     "Metrics within 2x for every run, one row per recipe, last iterates and weight averages apart"
     recipes = list(dict.fromkeys(runs.dropna(subset=['within_2x']).recipe))
@@ -313,17 +313,17 @@ def plot_run_spread(runs:pd.DataFrame): # `load_runs()`
     ax.legend(loc='lower left')
     return fig
 
-# %% ../nbs/07_results.ipynb #e7549691
+# %% ../nbs/07_results.ipynb #abd185ef
 def privacy_result(audit): # a `metrics.PrivacyAudit`
     "'PASS' if no synthetic patch is nearer the training set than its threshold; else 'FAIL'"
     return 'PASS' if audit.summary['n_flagged'] == 0 else 'FAIL'
 
-# %% ../nbs/07_results.ipynb #41e0f641
+# %% ../nbs/07_results.ipynb #7e671419
 FULL = dict(n_patients=204, n_iter=None, n_samples=1000, n_reference=1000)   # None: the preset's
 QUICK = dict(n_patients=40, n_iter=300, n_samples=200, n_reference=300)
 REPRODUCE_EMA = 0.999   # decay of G's weight average, which `reproduce` scores (beyond the paper)
 
-# %% ../nbs/07_results.ipynb #f7491947
+# %% ../nbs/07_results.ipynb #b6f2af15
 def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               data=None, # a real ProstateX root; None: write the synthetic data set, `out/phantom`
               quick:bool=False, # short schedule and small samples (`QUICK`) for a first look
@@ -363,7 +363,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
     (out / 'summary.md').write_text(_summary(res), encoding='utf-8')
     return res
 
-# %% ../nbs/07_results.ipynb #17965bc4
+# %% ../nbs/07_results.ipynb #689d21e9
 def export_generator(checkpoint, # a `fit` checkpoint or run folder, or a list: their mixture
                      dest, # folder to write G's weights and state.json into (replaced)
                      **provenance): # facts to record: command, data, scales, channels ...
@@ -380,10 +380,10 @@ def export_generator(checkpoint, # a `fit` checkpoint or run folder, or a list: 
     (dest / 'state.json').write_text(json.dumps(state, indent=1))
     return dest
 
-# %% ../nbs/07_results.ipynb #e8c9b952
+# %% ../nbs/07_results.ipynb #e65be906
 def _listed(checkpoint): return checkpoint if isinstance(checkpoint, list) else [checkpoint]
 
-# %% ../nbs/07_results.ipynb #f603b345
+# %% ../nbs/07_results.ipynb #24d6f883
 def _exported_state(cks, states, provenance):
     "The first run's state without optimiser groups, each run's history (several), the provenance"
     state = {k: v for k, v in states[0].items() if k != 'param_groups'}
@@ -396,7 +396,7 @@ def _exported_state(cks, states, provenance):
                                **json.loads(json.dumps(provenance, default=_plain)))
     return state
 
-# %% ../nbs/07_results.ipynb #7e9de468
+# %% ../nbs/07_results.ipynb #8914569f
 def _check_one_kind(cks, states):
     "A mixture needs runs of one generator architecture, all with or all without a weight average"
     kind = lambda s: (s['cfg']['generator'], bool(s['meta'].get('ema')))
@@ -404,17 +404,17 @@ def _check_one_kind(cks, states):
         raise ValueError(f'{odd}: other generator settings or weight averaging than {cks[0]}; '
                          'a mixture needs runs of one kind')
 
-# %% ../nbs/07_results.ipynb #2c2fd50c
+# %% ../nbs/07_results.ipynb #b2849c2f
 def _generator_weights(cks):
     "G's weights ('G.') and average ('E.') of each checkpoint, keyed as a mixture's for several"
     member = lambda i: f'members.{i}.' if len(cks) > 1 else ''
     return {k[:2] + member(i) + k[2:]: v for i, ck in enumerate(cks)
             for k, v in load_file(ck / 'model.safetensors').items() if k[:2] in ('G.', 'E.')}
 
-# %% ../nbs/07_results.ipynb #510be700
+# %% ../nbs/07_results.ipynb #f5b983b0
 def _plain(o): return o.tolist() if hasattr(o, 'tolist') else str(o)
 
-# %% ../nbs/07_results.ipynb #da367d7a
+# %% ../nbs/07_results.ipynb #a7aa7afc
 def save_train_patches(p, # `prostate_gan_nb.data.Patches` the generator was trained on
                        dest=None): # .npz file; None: `SHIPPED_PATCHES`, in the package
     "Store the normalised training patches (as float16: a small package), scales, channels, labels"
@@ -424,7 +424,7 @@ def save_train_patches(p, # `prostate_gan_nb.data.Patches` the generator was tra
                         patient=p.findings.ProxID.to_numpy(str))
     return Path(dest)
 
-# %% ../nbs/07_results.ipynb #94bc7497
+# %% ../nbs/07_results.ipynb #ff1a2ddb
 REAL_DATA_SKIPS = ('Fidelity and privacy need ground truth and held-out patches: '
                    'skipped for real ProstateX data.')
 
@@ -435,7 +435,7 @@ def _sizes(quick, sizes, runs):
     if runs < 1: raise ValueError(f'runs={runs!r}: train at least one generator')
     return {**(QUICK if quick else FULL), **sizes}
 
-# %% ../nbs/07_results.ipynb #5de23c9a
+# %% ../nbs/07_results.ipynb #53345836
 class _Stages:
     "Run `reproduce`'s stages under one progress bar, timing each"
     def __init__(self, progress):
@@ -447,19 +447,19 @@ class _Stages:
         return out
     def close(self): self.bar.close()
 
-# %% ../nbs/07_results.ipynb #5705aaff
+# %% ../nbs/07_results.ipynb #cea5e690
 def _call(data, quick, preset, seed, runs, exact, ema):
     "The Python call that `reproduce` records when no command line is given"
     return (f"reproduce(out, data={data!r}, quick={quick}, preset={preset!r}, seed={seed}, "
             f"runs={runs}, exact={exact}, ema={ema})")
 
-# %% ../nbs/07_results.ipynb #cbc5ef5a
+# %% ../nbs/07_results.ipynb #0c7f45e7
 def _data_name(root, data, size, seed):
     "What the run was trained on, for the provenance"
     if data: return f'ProstateX data at {root.name}'
     return f"synthetic data set ({size['n_patients']} patients, seed {seed})"
 
-# %% ../nbs/07_results.ipynb #408c3044
+# %% ../nbs/07_results.ipynb #dfeadf32
 def markdown_table(df:pd.DataFrame, # table to format
                    digits:int=4): # significant digits of floats
     "A GitHub-flavoured Markdown table of `df` (index included)"
@@ -469,16 +469,16 @@ def markdown_table(df:pd.DataFrame, # table to format
     head = [str(df.index.name or '')] + [name(c) for c in df.columns]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in [head, ['---'] * len(head), *rows]) + '\n'
 
-# %% ../nbs/07_results.ipynb #61ccbf30
+# %% ../nbs/07_results.ipynb #80223886
 def _save_fig(fig, path):
     fig.savefig(path, dpi=fig.dpi, bbox_inches='tight'); plt.close(fig)
 
-# %% ../nbs/07_results.ipynb #883d8adf
+# %% ../nbs/07_results.ipynb #357c3ddb
 def _save_table(df, stem, title):
     df.to_csv(stem.with_suffix('.csv'))
     stem.with_suffix('.md').write_text(f'# {title}\n\n' + markdown_table(df), encoding='utf-8')
 
-# %% ../nbs/07_results.ipynb #d62711ff
+# %% ../nbs/07_results.ipynb #a492bb74
 def _stage_data(out, data, n_patients, preset, seed, progress):
     "Data root (writing the phantom if `data` is None), prepared patches and Figure 1"
     root = Path(data) if data else write_phantom(out / 'phantom', n_patients=n_patients, seed=seed,
@@ -490,7 +490,7 @@ def _stage_data(out, data, n_patients, preset, seed, progress):
     _save_fig(plot_lesion(images, f.pos, p.raw[0], p.channels, title=title), out / 'figure1.png')
     return root, p
 
-# %% ../nbs/07_results.ipynb #5d50fa8f
+# %% ../nbs/07_results.ipynb #5579aa0c
 def _stage_models(out, cfg):
     "Tables 1-2 (paper vs module) as CSV and Markdown, Figures 2-3"
     G, D = Generator(**cfg['generator']), Discriminator(**cfg['discriminator'])
@@ -507,13 +507,13 @@ def _stage_models(out, cfg):
         title = f'Figure {k}: {what} neural network schematic'
         _save_fig(draw_schematic(net, inp, title).figure, out / f'figure{k}.png')
 
-# %% ../nbs/07_results.ipynb #ccf829db
+# %% ../nbs/07_results.ipynb #f7b4eb16
 def _numbered(name, k): return name if k == 0 else f'{name}-{k}'   # run k's: checkpoint-1 ...
 
-# %% ../nbs/07_results.ipynb #01f08b17
+# %% ../nbs/07_results.ipynb #e8b3d344
 def _checkpoint_dirs(out, runs): return [out / _numbered('checkpoint', k) for k in range(runs)]
 
-# %% ../nbs/07_results.ipynb #42f78480
+# %% ../nbs/07_results.ipynb #d7d08f80
 def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progress):
     "Train `runs` generators (seeds `seed`, `seed` + 1 ...), going on from checkpoints; plot each"
     labels = p.labels if get_preset(preset)['discriminator']['n_classes'] > 1 else None
@@ -528,10 +528,10 @@ def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progres
         Gs.append(G.cpu().eval())
     return one_generator(Gs).eval()
 
-# %% ../nbs/07_results.ipynb #18738cb9
+# %% ../nbs/07_results.ipynb #0613e425
 def _originals(p): return p.x[p.findings.aug.to_numpy() == 0]   # without the augmented copies
 
-# %% ../nbs/07_results.ipynb #120dddbb
+# %% ../nbs/07_results.ipynb #7c498314
 def _stage_figures(out, G, p, n_samples, seed, beside=None):
     "Figures 4 and 5 (linear and spherical), with `beside` (name -> G) drawn next to G; the samples"
     z = lambda g: torch.randn(n_samples, g.nz, generator=torch.Generator().manual_seed(seed))
@@ -549,13 +549,13 @@ def _stage_figures(out, G, p, n_samples, seed, beside=None):
     np.save(out / 'samples.npy', fake)
     return fake
 
-# %% ../nbs/07_results.ipynb #1d5991dc
+# %% ../nbs/07_results.ipynb #6e409160
 def _shipped_beside(quick, data):
     "For a quick run on the synthetic data: the shipped paper recipe, to draw beside it"
     if not quick or data is not None: return {}
     return {"shipped paper recipe (15,000 iterations)": load_generator(PAPER_GENERATOR)}
 
-# %% ../nbs/07_results.ipynb #32561d3f
+# %% ../nbs/07_results.ipynb #f156b268
 def _last_iterate_target(out, runs, x_orig, ref, chance, seed):
     "The 2x target for G's last iterates when the scored G is their weight average; else nothing"
     cks = [find_checkpoint(d) for d in _checkpoint_dirs(out, runs)]
@@ -566,7 +566,7 @@ def _last_iterate_target(out, runs, x_orig, ref, chance, seed):
                 "Target for G's last iterate (without the weight average)")
     return dict(target_last_iterate=t.to_dict('index'))
 
-# %% ../nbs/07_results.ipynb #948122e3
+# %% ../nbs/07_results.ipynb #b3233774
 def _stage_scores(out, G, p, fake, n_reference, runs, seed):
     "Fidelity against fresh ground truth, the 2x target, the privacy audit and their figures"
     x_orig = _originals(p)
@@ -595,7 +595,7 @@ def _stage_scores(out, G, p, fake, n_reference, runs, seed):
                 all_within_2x=bool((target.result == 'PASS').all()), privacy=audit.summary,
                 privacy_target=privacy_result(audit), sec6=lesion_table(sets).to_dict('index'))
 
-# %% ../nbs/07_results.ipynb #8d3f5111
+# %% ../nbs/07_results.ipynb #355230aa
 QUICK_NOTE = ("**A quick run checks the pipeline; its numbers are not results.** Its generator "
               "trained for {n_iter:,} iterations, a few percent of the paper's 15,000, on a small "
               "data set, so it draws blurred or flat patches and passes few or none of the "
@@ -607,7 +607,7 @@ FIGURES = ('Figures: figure1-5, figure5_spherical, training_dynamics, intensity_
            'lesion_features, privacy_dcr, privacy_nearest_pairs (.png); Tables 1-2: table1/table2 '
            '(.csv, .md).')
 
-# %% ../nbs/07_results.ipynb #7b13952e
+# %% ../nbs/07_results.ipynb #377482f3
 def _summary(res):
     "The Markdown summary of a `reproduce` run"
     r = res['run']
@@ -620,7 +620,7 @@ def _summary(res):
     if 'target' not in res: return '\n'.join(lines + [res['skipped']])
     return '\n'.join(lines + _target_lines(res) + _privacy_lines(res))
 
-# %% ../nbs/07_results.ipynb #1262a245
+# %% ../nbs/07_results.ipynb #188abcf0
 def _target_lines(res):
     "The summary's fidelity section: the 2x target, for the last iterate too"
     t, last = pd.DataFrame(res['target']).T, res.get('target_last_iterate')
@@ -633,14 +633,14 @@ def _target_lines(res):
                "(fidelity_target_last_iterate.md).", ''] if last else []),
             markdown_table(t)]
 
-# %% ../nbs/07_results.ipynb #f4691ad9
+# %% ../nbs/07_results.ipynb #1d3d4fc2
 def _privacy_lines(res):
     "The summary's privacy section"
     return [f"## Privacy audit: {res['privacy_target']} (no synthetic patch below the 1st "
             'percentile of the held-out distances)', '',
             markdown_table(pd.Series(res['privacy']).to_frame('value'))]
 
-# %% ../nbs/07_results.ipynb #3ca12729
+# %% ../nbs/07_results.ipynb #64192e45
 def _export(checkpoints, out, p, prov, ship):
     "The run's generator (several: their mixture) as `out/generator`; with `ship`, into the package"
     export_generator(checkpoints, out / 'generator', **prov)

@@ -2,6 +2,8 @@
 
     python tools/colab_check.py             # all notebooks of nbs/
     python tools/colab_check.py nbs/04_losses.ipynb
+    python tools/colab_check.py --make-env DIR   # only build the environment (CI does it early, aside)
+    python tools/colab_check.py --env DIR        # run the notebooks in an environment built before
 
 On Colab a notebook opened from GitHub runs alone in an empty folder: none of this repository's other files
 (`../shared`, `benchmarks/`, the other notebooks) is there, and only what its first code cell installs is added to
@@ -73,7 +75,16 @@ def execute(paths):
               + ''.join(f'\n    {s}' for s in sorted(skips)), flush=True)
     return 1 if failed else 0
 
-def main(paths):
+def run_notebooks(py, paths, tmp):
+    "Each notebook alone in its own empty folder under `tmp`, run by the environment's python `py`"
+    copies = []
+    for p in paths:
+        (Path(tmp)/p.stem).mkdir()
+        copies.append(str(colab_copy(p, Path(tmp)/p.stem)))
+    env = {k: v for k, v in os.environ.items() if k not in ('PROSTATEX_SAMPLE', 'VIRTUAL_ENV', 'PYTHONPATH')}
+    return subprocess.run([py, __file__, '--execute', *copies], cwd=tmp, env=env).returncode
+
+def main(paths, env_dir=None):
     repo = Path(__file__).resolve().parents[1]
     paths = [Path(p).resolve() for p in paths] or sorted(
         p for p in (repo/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
@@ -81,15 +92,12 @@ def main(paths):
     if bad: print('\n'.join(bad)); return 1
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.time()
-        py = make_env(Path(tmp)/'env', repo)
+        py = str(Path(env_dir)/'bin'/'python') if env_dir else make_env(Path(tmp)/'env', repo)
         print(f'Colab-like environment ready in {time.time() - t0:.0f} s', flush=True)
-        copies = []
-        for p in paths:
-            (Path(tmp)/p.stem).mkdir()
-            copies.append(str(colab_copy(p, Path(tmp)/p.stem)))
-        env = {k: v for k, v in os.environ.items() if k not in ('PROSTATEX_SAMPLE', 'VIRTUAL_ENV', 'PYTHONPATH')}
-        return subprocess.run([py, __file__, '--execute', *copies], cwd=tmp, env=env).returncode
+        return run_notebooks(py, paths, tmp)
 
 if __name__ == '__main__':
     args = sys.argv[1:]
-    sys.exit(execute(args[1:]) if args[:1] == ['--execute'] else main(args))
+    if args[:1] == ['--execute']: sys.exit(execute(args[1:]))
+    if args[:1] == ['--make-env']: make_env(args[1], Path(__file__).resolve().parents[1]); sys.exit(0)
+    sys.exit(main(args[2:], args[1]) if args[:1] == ['--env'] else main(args))
