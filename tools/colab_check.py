@@ -92,7 +92,7 @@ def main(paths, env_dir=None):
     if bad: print('\n'.join(bad)); return 1
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.time()
-        py = str(Path(env_dir)/'bin'/'python') if env_dir else make_env(Path(tmp)/'env', repo)
+        py = str(Path(env_dir).resolve()/'bin'/'python') if env_dir else make_env(Path(tmp)/'env', repo)
         print(f'Colab-like environment ready in {time.time() - t0:.0f} s', flush=True)
         return run_notebooks(py, paths, tmp)
 
