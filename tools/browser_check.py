@@ -11,10 +11,11 @@ nbs/sidebar.yml). It fails on:
 - an absolute path of the build machine (the checkout, the home folder, the temp folder) in a page;
 - maths not typeset by KaTeX (the site serves KaTeX itself);
 - an item of the paper (Figure 1-5, Table 1-2, Eq 1-4) missing from the page that reproduces it.
-Images on other hosts (the Colab badge) cannot load offline; they are counted and reported, not failed.
+Images on other hosts (the Colab badge) cannot load offline; they are counted, not failed.
 Exits 1 on any failure.
 """
-import functools, http.server, re, sys, tempfile, threading, urllib.error, urllib.parse, urllib.request
+import functools, http.server, re, sys, tempfile, threading
+import urllib.error, urllib.parse, urllib.request
 from collections import Counter
 from pathlib import Path
 import yaml
@@ -23,15 +24,16 @@ from selenium.webdriver.chrome.service import Service
 
 PAPER_ITEMS = {  # page -> names that must appear in its rendered text
     'index.html': ['Figure 4', 'Figure 5', 'Table 1', 'Table 2'],
-    'paper_map.html': ['Figure 1', 'Figure 2', 'Figure 3', 'Figure 4', 'Figure 5', 'Table 1', 'Table 2',
-                       'Eq 1', 'Eq 2', 'Eq 3', 'Eq 4'],
+    'paper_map.html': ['Figure 1', 'Figure 2', 'Figure 3', 'Figure 4', 'Figure 5', 'Table 1',
+                       'Table 2', 'Eq 1', 'Eq 2', 'Eq 3', 'Eq 4'],
     'data.html': ['Figure 1'],
     'models.html': ['Table 1', 'Table 2', 'Figure 2', 'Figure 3'],
     'losses.html': ['Eq 1', 'Eq 2'],
     'train.html': ['Eq 3', 'Eq 4'],
     'results.html': ['Figure 4', 'Figure 5'],
 }
-WIDGET_REPR = re.compile(r'\b(HBox|VBox|Box|Tab|Accordion)\(children=|\b\w+(Slider|Dropdown|Checkbox)\(')
+WIDGET_REPR = re.compile(r'\b(HBox|VBox|Box|Tab|Accordion)\(children='
+                         r'|\b\w+(Slider|Dropdown|Checkbox)\(')
 CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                 '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync']
 
@@ -68,13 +70,15 @@ def _status(url):
 def sidebar_pages(drv, base):
     "The pages the built sidebar links to, in its order"
     drv.get(base + 'index.html')
-    hrefs = drv.execute_script("return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
+    hrefs = drv.execute_script(
+        "return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
     pages = [h[len(base):].split('#')[0] for h in hrefs if h.startswith(base)]
     return list(dict.fromkeys(p or 'index.html' for p in pages))
 
 JS_LINKS = "return [...document.querySelectorAll('a[href]')].map(a => a.href)"
 JS_IDS = "return [...document.querySelectorAll('[id]')].map(e => e.id)"
-JS_IMGS = ("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth, i.alt || '', "
+JS_IMGS = ("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth, "
+           "i.alt || '', "
            "!!i.closest('.cell-output')])")
 
 def read_page(drv, base, page):
@@ -89,15 +93,20 @@ def page_problems(page, got, base):
     imgs = got['imgs']
     local = [im for im in imgs if im[0].startswith(base) or im[0].startswith('data:')]
     problems = [f'{page}: image does not render: {src[:80]}' for src, w, _, _ in local if not w]
-    problems += [f'{page}: figure without alt text: {src[:60]}' for src, _, alt, fig in local if fig and not alt]
-    problems += [f'{page}: widget repr shown as text: "{m.group(0)}"' for m in WIDGET_REPR.finditer(got['text'])]
-    problems += [f'{page}: machine path {p} on the page' for p in machine_paths() if p in got['source']]
+    problems += [f'{page}: figure without alt text: {src[:60]}'
+                 for src, _, alt, fig in local if fig and not alt]
+    problems += [f'{page}: widget repr shown as text: "{m.group(0)}"'
+                 for m in WIDGET_REPR.finditer(got['text'])]
+    problems += [f'{page}: machine path {p} on the page'
+                 for p in machine_paths() if p in got['source']]
     problems += [f'{page}: id "{i}" on {n} elements (anchors to it are ambiguous)'
                  for i, n in Counter(got['ids']).items() if n > 1]
     if 'site_libs/katex/katex.min.js' in got['source'] and 'class="katex"' not in got['source']:
         problems.append(f'{page}: maths not rendered (no KaTeX output)')
-    problems += [f'{page}: "{name}" not found' for name in PAPER_ITEMS.get(page, []) if name not in got['text']]
-    print(f"{page}: {len(got['links'])} links, {len(local)} images rendered, {len(imgs) - len(local)} off-site")
+    problems += [f'{page}: "{name}" not found'
+                 for name in PAPER_ITEMS.get(page, []) if name not in got['text']]
+    print(f"{page}: {len(got['links'])} links, {len(local)} images rendered, "
+          f"{len(imgs) - len(local)} off-site")
     return problems
 
 def link_problems(seen, base, drv):
@@ -110,7 +119,8 @@ def link_problems(seen, base, drv):
             if target not in seen and target.endswith('.html') and _status(base + target) == 200:
                 seen[target] = read_page(drv, base, target)
             if target not in seen:
-                if _status(base + target) != 200: problems.append(f'{page}: broken link {href[len(base):]}')
+                if _status(base + target) != 200:
+                    problems.append(f'{page}: broken link {href[len(base):]}')
             elif anchor and urllib.parse.unquote(anchor) not in seen[target]['ids']:
                 problems.append(f'{page}: link to a missing anchor {href[len(base):]}')
     return problems
@@ -121,9 +131,11 @@ def main(site='_docs'):
         drv = browser(profile)
         try:
             pages = sidebar_pages(drv, base)
-            problems = [] if len(pages) == sidebar_entries() else [
-                f'the built sidebar links {len(pages)} pages, nbs/sidebar.yml lists {sidebar_entries()}']
-            problems += [f'{p}: expected page is not in the sidebar' for p in sorted(set(PAPER_ITEMS) - set(pages))]
+            listed = sidebar_entries()
+            problems = [] if len(pages) == listed else [
+                f'the built sidebar links {len(pages)} pages, nbs/sidebar.yml lists {listed}']
+            missing = sorted(set(PAPER_ITEMS) - set(pages))
+            problems += [f'{p}: expected page is not in the sidebar' for p in missing]
             seen = {page: read_page(drv, base, page) for page in pages}
             for page in pages: problems += page_problems(page, seen[page], base)
             problems += link_problems(seen, base, drv)

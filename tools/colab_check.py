@@ -1,17 +1,18 @@
-"""Run every notebook as a Colab user would: a fresh environment with only what its install cell installs.
+"""Run every notebook as a Colab user would: a fresh environment with only what its install cell adds.
 
     python tools/colab_check.py             # all notebooks of nbs/
     python tools/colab_check.py nbs/04_losses.ipynb
-    python tools/colab_check.py --make-env DIR   # only build the environment (CI does it early, aside)
+    python tools/colab_check.py --make-env DIR   # only build the environment (CI: early, aside)
     python tools/colab_check.py --env DIR        # run the notebooks in an environment built before
 
-On Colab a notebook opened from GitHub runs alone in an empty folder: none of this repository's other files
-(`../shared`, `benchmarks/`, the other notebooks) is there, and only what its first code cell installs is added to
-Colab's own packages. This check rebuilds that: every notebook must carry the same install cell (`COLAB_CELL`);
-a new virtual environment gets a CPU torch (Colab brings its own), the package with the extras that cell names,
-installed from this checkout as a wheel (the cell installs it from GitHub), and a notebook runner (ipykernel
-and nbclient, which Colab has). Each notebook is then copied alone into an empty folder and executed top to
-bottom in a fresh kernel, skipping the cells nbdev_test skips (`#| slow`, `#| cuda`, `#| eval: false`).
+On Colab a notebook opened from GitHub runs alone in an empty folder: none of this repository's other
+files (`../shared`, `benchmarks/`, the other notebooks) is there, and only what its first code cell
+installs is added to Colab's own packages. This check rebuilds that: every notebook must carry the same
+install cell (`COLAB_CELL`); a new virtual environment gets a CPU torch (Colab brings its own), the package
+with the extras that cell names, installed from this checkout as a wheel (the cell installs it from
+GitHub), and a notebook runner (ipykernel and nbclient, which Colab has). Each notebook is then copied
+alone into an empty folder and executed top to bottom in a fresh kernel, skipping the cells nbdev_test
+skips (`#| slow`, `#| cuda`, `#| eval: false`).
 Cells that need the real ProstateX sample print why they skip. Exits 1 if any notebook fails.
 """
 import json, os, re, subprocess, sys, tempfile, time, venv
@@ -34,7 +35,8 @@ def install_cell_problems(paths):
     bad = []
     for p in paths:
         code = [c for c in _cells(json.loads(p.read_text())) if not c.startswith('#| default_exp')]
-        if not code or re.sub(r'^#\|.*\n', '', code[0], flags=re.M).strip() != COLAB_CELL: bad.append(f'{p.name}: the first code cell is not COLAB_CELL')
+        first = re.sub(r'^#\|.*\n', '', code[0], flags=re.M).strip() if code else ''
+        if first != COLAB_CELL: bad.append(f'{p.name}: the first code cell is not COLAB_CELL')
     return bad
 
 def extras():
@@ -46,14 +48,16 @@ def make_env(where, repo):
     venv.create(where, with_pip=True)
     py = str(Path(where)/'bin'/'python')
     pip = [py, '-m', 'pip', 'install', '-q', '--disable-pip-version-check']
-    for args in ([TORCH], [f'prostate_gan_nb[{extras()}] @ {Path(repo).resolve().as_uri()}'], RUNNER):
+    package = f'prostate_gan_nb[{extras()}] @ {Path(repo).resolve().as_uri()}'
+    for args in ([TORCH], [package], RUNNER):
         subprocess.run(pip + args, check=True)
     return py
 
 def colab_copy(nb_path, folder):
     "The notebook alone in `folder`, without the cells nbdev_test skips"
     nb = json.loads(Path(nb_path).read_text())
-    nb['cells'] = [c for c in nb['cells'] if c['cell_type'] != 'code' or not SKIP.search(''.join(c['source']))]
+    skipped = lambda c: c['cell_type'] == 'code' and SKIP.search(''.join(c['source']))
+    nb['cells'] = [c for c in nb['cells'] if not skipped(c)]
     dest = Path(folder)/Path(nb_path).name
     dest.write_text(json.dumps(nb))
     return dest
@@ -62,12 +66,14 @@ def execute(paths):
     "Run each notebook in its own empty folder and kernel (called inside the fresh environment)"
     import warnings, nbformat
     from nbclient import NotebookClient
-    warnings.filterwarnings('ignore', category=nbformat.validator.MissingIDFieldWarning)   # nbdev_clean drops ids
+    warnings.filterwarnings('ignore', category=nbformat.validator.MissingIDFieldWarning)   # no ids
     failed = []
     for p in map(Path, paths):
         t0 = time.time()
         nb = nbformat.read(p, as_version=4)
-        try: NotebookClient(nb, timeout=900, kernel_name='python3', resources={'metadata': {'path': str(p.parent)}}).execute()
+        client = NotebookClient(nb, timeout=900, kernel_name='python3',
+                                resources={'metadata': {'path': str(p.parent)}})
+        try: client.execute()
         except Exception as e: failed.append(p.name); print(f'FAILED {p.name}: {str(e)[-3000:]}')
         skips = {l for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', [])
                  for l in str(o.get('text', '')).splitlines() if l.startswith('SKIPPED')}
@@ -81,7 +87,8 @@ def run_notebooks(py, paths, tmp):
     for p in paths:
         (Path(tmp)/p.stem).mkdir()
         copies.append(str(colab_copy(p, Path(tmp)/p.stem)))
-    env = {k: v for k, v in os.environ.items() if k not in ('PROSTATEX_SAMPLE', 'VIRTUAL_ENV', 'PYTHONPATH')}
+    unset = ('PROSTATEX_SAMPLE', 'VIRTUAL_ENV', 'PYTHONPATH')
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run([py, __file__, '--execute', *copies], cwd=tmp, env=env).returncode
 
 def main(paths, env_dir=None):
@@ -92,12 +99,14 @@ def main(paths, env_dir=None):
     if bad: print('\n'.join(bad)); return 1
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.time()
-        py = str(Path(env_dir).resolve()/'bin'/'python') if env_dir else make_env(Path(tmp)/'env', repo)
+        py = (str(Path(env_dir).resolve()/'bin'/'python') if env_dir else
+              make_env(Path(tmp)/'env', repo))
         print(f'Colab-like environment ready in {time.time() - t0:.0f} s', flush=True)
         return run_notebooks(py, paths, tmp)
 
 if __name__ == '__main__':
     args = sys.argv[1:]
     if args[:1] == ['--execute']: sys.exit(execute(args[1:]))
-    if args[:1] == ['--make-env']: make_env(args[1], Path(__file__).resolve().parents[1]); sys.exit(0)
+    if args[:1] == ['--make-env']:
+        make_env(args[1], Path(__file__).resolve().parents[1]); sys.exit(0)
     sys.exit(main(args[2:], args[1]) if args[:1] == ['--env'] else main(args))
