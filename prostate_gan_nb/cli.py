@@ -33,8 +33,9 @@ def _cmd_reproduce(a):
     tune_malloc()
     res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, runs=a.runs,
                     device=a.device, exact=a.exact, ema=a.ema, ship=a.ship,
-                    progress=not a.quiet, command=a.command_line)
-    print(f"wrote {out}/ in {res['run']['seconds']:.0f} s: see {out}/summary.md")
+                    progress=not a.quiet, command=a.command_line, shard=a.shard)
+    if a.shard: print(f"trained {', '.join(res['checkpoints']) or 'no run'} in {out}/")
+    else: print(f"wrote {out}/ in {res['run']['seconds']:.0f} s: see {out}/summary.md")
 
 # %% ../nbs/08_cli.ipynb #23ea62d8
 FORMATS = ('npy', 'mha', 'nii.gz')
@@ -218,6 +219,13 @@ def _positive(s):
     if v < 1: raise argparse.ArgumentTypeError(f'must be a positive integer, got {s}')
     return v
 
+def _shard(s):
+    "argparse type: 'I/N', worker I of N (0 <= I < N)"
+    try: i, n = map(int, s.split('/'))
+    except ValueError: raise argparse.ArgumentTypeError(f'expected I/N such as 0/4, got {s}')
+    if not 0 <= i < n: raise argparse.ArgumentTypeError(f'{s}: need 0 <= I < N')
+    return i, n
+
 def _npz(s):
     "argparse type: a path ending in .npz"
     if not s.endswith('.npz'):
@@ -250,6 +258,9 @@ def _reproduce_args(s):
     s.add_argument('--ema', type=float, default=REPRODUCE_EMA, help="decay of the running average "
                    f"of G's weights that the figures and scores use (default: {REPRODUCE_EMA}; "
                    '0: the last iterate only, as the paper)')
+    s.add_argument('--shard', type=_shard, metavar='I/N', help='train only runs k with k %% N '
+                   '== I into OUT, then stop: one worker of N on machines sharing OUT; then run '
+                   'the same command without --shard to score and export')
     _exact(s); _common(s)
 
 # %% ../nbs/08_cli.ipynb #7843c1f4

@@ -312,14 +312,21 @@ class GaussianNoise(nn.Module):
         self.std, self.generator, self.bank = float(std), generator, bank
         self.scale = 1.   # factor on `std` that a training schedule sets (`train.noise_scale`)
 
+    def adds_noise(self): return self.training and self.std * self.scale != 0
+
     def forward(self, x):
+        if not self.adds_noise(): return x
+        if self.bank is not None:   # x + std * window in one pass
+            return torch.add(x, self.bank.window(x, self.generator), alpha=self.std * self.scale)
+        return self.draw(x).add_(x)
+
+    def draw(self, x:torch.Tensor): # the tensor the noise is for: its shape and dense strides
+        "The noise this layer adds to `x`, not yet added (`many.stacked_forward` adds it)"
         std = self.std * self.scale
-        if not self.training or std == 0: return x
-        if self.bank is not None:
-            return torch.add(x, self.bank.window(x, self.generator), alpha=std)
+        if self.bank is not None: return self.bank.window(x, self.generator) * std
         fresh = torch.empty(x.numel(), dtype=x.dtype, device=x.device)
         fresh.normal_(0., std, generator=self.generator)
-        return fresh.as_strided(x.shape, _dense_strides(x)).add_(x)
+        return fresh.as_strided(x.shape, _dense_strides(x))
 
     def noise_note(self): return 'gaussian', f'std {self.std:.3g}'   # for `layer_table`
     def extra_repr(self): return f'std={self.std:.4g}'

@@ -8,7 +8,7 @@ __all__ = ['ASSETS', 'SHIPPED', 'PAPER_GENERATOR', 'SHIPPED_PATCHES', 'RESULTS',
            'mosaic', 'figure4', 'blend', 'interpolate', 'generate', 'end_points', 'figure5', 'z_walk_html',
            'LatentExplorer', 'matched_noise', 'ground_truth', 'ground_truth_floor', 'fidelity', 'target_table',
            'load_runs', 'run_summary', 'plot_run_spread', 'privacy_result', 'reproduce', 'export_generator',
-           'save_train_patches', 'markdown_table']
+           'save_train_patches', 'markdown_table', 'train_shard']
 
 # %% ../nbs/07_results.ipynb #976c635a
 import base64, html, io, json, shutil, time
@@ -31,7 +31,7 @@ from .phantom import write_phantom, sample_patches
 from .models import (Generator, Discriminator, PAPER_TABLE1, PAPER_TABLE2,
                                     layer_table, draw_schematic, one_generator)
 from .train import (fit, find_checkpoint, checkpoint_state, load_generator,
-                                   plot_history, SPEED_OFF)
+                                   plot_history, SPEED_OFF, TrainingDiverged)
 from .metrics import (fidelity_report, target_ratios, chance_floor, noise_floor,
                                      audit_privacy, plot_dcr, plot_nearest_pairs,
                                      plot_intensity_histograms, plot_lesion_features, lesion_table)
@@ -336,12 +336,16 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               ship:bool=False, # also copy the generator and training patches into the package
               progress:bool=True, # progress bars
               command:str=None, # the command line to record (the CLI passes its own)
+              shard:tuple|None=None, # (i, n): only train runs k with k % n == i (`train_shard`)
               **sizes): # override `FULL` / `QUICK`: n_patients, n_iter, n_samples, n_reference
     "Run the whole study (data, training, Figs 1-5, Tables 1-2, scores), every result into `out`"
     size = _sizes(quick, sizes, runs)
     if data is not None: check_root(data)   # before `out` is created
     cfg, out, t0 = get_preset(preset), Path(out), time.perf_counter()
     n_iter = size['n_iter'] or cfg['train']['n_iter']
+    if shard is not None:
+        return train_shard(out, shard, data, size['n_patients'], preset, seed, n_iter, device,
+                           exact, ema, runs, progress)
     out.mkdir(parents=True, exist_ok=True)
     stage = _Stages(progress)
     root, p = stage('data', _stage_data, out, data, size['n_patients'], preset, seed, progress)
@@ -514,19 +518,34 @@ def _numbered(name, k): return name if k == 0 else f'{name}-{k}'   # run k's: ch
 def _checkpoint_dirs(out, runs): return [out / _numbered('checkpoint', k) for k in range(runs)]
 
 # %% ../nbs/07_results.ipynb #d7d08f80
-def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progress):
-    "Train `runs` generators (seeds `seed`, `seed` + 1 ...), going on from checkpoints; plot each"
+def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progress, only=None):
+    "Train runs k (seeds `seed` + k; `only` these k), going on from checkpoints; plot each"
     labels = p.labels if get_preset(preset)['discriminator']['n_classes'] > 1 else None
-    Gs = []
-    for k, ck in enumerate(_checkpoint_dirs(out, runs)):
-        G, _, hist = fit(p.x, labels, preset, seed=seed + k, device=device, n_iter=n_iter,
-                         checkpoint_dir=ck, resume=True, progress=progress, ema=ema,
-                         **(SPEED_OFF if exact else {}))
+    ks, Gs = range(runs) if only is None else only, []
+    dirs = [_checkpoint_dirs(out, runs)[k] for k in ks]
+    trained = fit(p.x, labels, preset, seeds=[seed + k for k in ks], device=device, n_iter=n_iter,
+                  checkpoint_dir=dirs, resume=True, progress=progress, ema=ema,
+                  **(SPEED_OFF if exact else {}))   # stacked on GPUs, in turn on CPUs (`many`)
+    for k, ck, (G, _, hist) in zip(ks, dirs, trained):
+        if 'diverged' in hist: raise TrainingDiverged(f'{ck}: {hist["diverged"]}')
         title = f'Training dynamics of {ck.name} (seed {seed + k}, {hist["step"][-1]:,} iterations)'
         fig = plot_history(hist, title, cfg=get_preset(preset))
         _save_fig(fig, out / f'{_numbered("training_dynamics", k)}.png')
         Gs.append(G.cpu().eval())
     return one_generator(Gs).eval()
+
+# %% ../nbs/07_results.ipynb #a7c3e915
+def train_shard(out, # the run folder that all workers share
+                shard:tuple, # (i, n): this worker is number i of n (0 <= i < n)
+                data, n_patients, preset, seed, n_iter, device, exact, ema, runs, progress):
+    "Train runs k with k % n == i into `out/checkpoint-k`, on a data set of the worker's own"
+    i, n = shard
+    if not 0 <= i < n: raise ValueError(f'shard {i}/{n}: need 0 <= i < n')
+    own = Path(out) / 'shards' / f'{i}-of-{n}'   # no file is written by two workers
+    _, p = _stage_data(own, data, n_patients, preset, seed, progress)
+    mine = [k for k in range(runs) if k % n == i]
+    _stage_train(Path(out), p, preset, seed, n_iter, device, exact, ema, runs, progress, mine)
+    return dict(shard=[i, n], runs=mine, checkpoints=[_numbered('checkpoint', k) for k in mine])
 
 # %% ../nbs/07_results.ipynb #0613e425
 def _originals(p): return p.x[p.findings.aug.to_numpy() == 0]   # without the augmented copies

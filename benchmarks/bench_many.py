@@ -1,0 +1,129 @@
+"""Throughput of K runs trained together (`fit(x, seeds=...)`) against the same K runs one after another.
+
+    python benchmarks/bench_many.py                           # CPU: K = 1, 3, 8, 16, paper and extended
+    python benchmarks/bench_many.py --device cuda --iters 300
+    python benchmarks/bench_many.py --ks 1 3 --presets extended --csv out.csv
+
+Each measurement runs in a fresh process (so that its peak memory is its own): `fit` on 330 random patches at
+the preset's batch (200 + 200), `--warmup` iterations first, then `--iters` timed iterations per run. 'alone' is
+one run with fit's defaults for the device; K runs one after another take K times as long, so the ratio to read is
+the aggregate rate of K runs stacked (`stack=True`: K x iterations / seconds) over the rate of one run alone. Peak memory:
+the process's peak RSS on CPU, `torch.cuda.max_memory_allocated` on GPUs. On CPU the script also counts one
+iteration's floating-point operations (torch's FlopCounterMode on the forward passes, x3 for the backward) and measures a large float32 matrix product on
+the same threads: their quotient bounds what any way of training runs together could reach on this machine.
+"""
+import argparse, csv, json, os, resource, subprocess, sys, time
+
+def args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--ks', type=int, nargs='+', default=[1, 3, 8, 16], help='runs trained together')
+    ap.add_argument('--presets', nargs='+', default=['paper', 'extended'])
+    ap.add_argument('--iters', type=int, default=40, help='timed iterations (each run)')
+    ap.add_argument('--warmup', type=int, default=5, help='iterations before timing')
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--csv', default=None, help='also append the rows to this CSV file (e.g. '
+                    'prostate_gan_nb/assets/results/together.csv, which the many-runs page renders)')
+    ap.add_argument('--machine', default=None, help='machine description for the CSV (default: CPU or GPU name)')
+    ap.add_argument('--one', default=None, help=argparse.SUPPRESS)   # internal: one measurement
+    return ap.parse_args()
+
+def measure(preset, k, iters, warmup, device):
+    "One measurement in this process: seconds per iteration (all runs), peak memory in MB"
+    import torch
+    from prostate_gan_nb.train import fit
+    x = torch.rand(330, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    kw = dict(preset=preset, device=device, progress=False)
+    if k: kw.update(seeds=list(range(k)), stack=True)   # stacked, also on CPU
+    fit(x, n_iter=warmup, **kw)
+    if device.startswith('cuda'): torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
+    t = time.perf_counter()
+    fit(x, n_iter=iters, **kw)
+    if device.startswith('cuda'): torch.cuda.synchronize()
+    seconds = time.perf_counter() - t
+    peak = (torch.cuda.max_memory_allocated() / 2**20 if device.startswith('cuda')
+            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return dict(seconds=seconds, peak_mb=peak)
+
+def flops_per_iteration(preset, batch=200):
+    "Operations of one iteration: G on a batch and D on twice as many, forward; x3 with the backward"
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    from prostate_gan_nb.models import Generator, Discriminator
+    from prostate_gan_nb.train import train_config
+    cfg = train_config(preset)
+    G, D = Generator(**cfg['generator']), Discriminator(**cfg['discriminator'])
+    with FlopCounterMode(display=False) as count, torch.no_grad():
+        D(G(torch.randn(batch, G.nz))); D(torch.rand(batch, 3, 16, 16))
+    return 3 * count.get_total_flops()   # the backward pass costs about twice the forward
+
+def matmul_peak(n=2048, repeats=10):
+    "Operations per second of a float32 n x n matrix product on this process's threads"
+    import torch
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(3): a @ b
+    t = time.perf_counter()
+    for _ in range(repeats): a @ b
+    return 2 * n ** 3 * repeats / (time.perf_counter() - t)
+
+def run_child(a, preset, k):
+    cmd = [sys.executable, __file__, '--one', json.dumps([preset, k]), '--iters', str(a.iters),
+           '--warmup', str(a.warmup), '--device', a.device]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+
+def print_bound(preset, rate1):
+    "What the arithmetic allows on this CPU: one iteration's operations at the matrix-product peak"
+    flops, peak = flops_per_iteration(preset), matmul_peak()
+    print(f'{preset}: {flops / 1e9:.2f} GFLOP per iteration; float32 matrix-product peak '
+          f'{peak / 1e9:.0f} GFLOP/s -> at most {peak / flops:.1f} it/s; one run alone reaches '
+          f'{rate1 * flops / peak:.0%} of it, so no way of training runs together can beat runs '
+          f'one after another by more than x{peak / flops / rate1:.2f} here')
+    return dict(runs=1, mode='bound', iterations_per_second=peak / flops,
+                ratio_to_one_after_another=peak / flops / rate1, peak_mb=None)
+
+def machine_name(device):
+    "The GPU's name, or the CPU's model and core count"
+    import platform, torch
+    if device.startswith('cuda'): return torch.cuda.get_device_name()
+    with open('/proc/cpuinfo') as f:
+        model = next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')),
+                     platform.processor())
+    return f'{os.cpu_count()} cores, {model}'
+
+def main(a):
+    import torch
+    rows, machine = [], a.machine or machine_name(a.device)
+    source = 'python benchmarks/bench_many.py ' + ' '.join(sys.argv[1:])
+    row = lambda **kw: dict(machine=machine, device=a.device.split(':')[0], **kw, source=source)
+    print(f'torch {torch.__version__}, device {a.device}, {torch.get_num_threads()} threads, '
+          f'{a.iters} timed iterations per run, load average {os.getloadavg()[0]:.1f}')
+    for preset in a.presets:
+        alone = run_child(a, preset, 0)
+        rate1 = a.iters / alone['seconds']
+        print(f'{preset}: one run alone {rate1:.2f} it/s, peak {alone["peak_mb"]:.0f} MB')
+        rows.append(row(preset=preset, runs=1, mode='alone', iterations_per_second=rate1,
+                        ratio_to_one_after_another=1.0, peak_mb=alone['peak_mb']))
+        if a.device == 'cpu': rows.append(row(preset=preset, **print_bound(preset, rate1)))
+        for k in a.ks:
+            r = run_child(a, preset, k)
+            agg = k * a.iters / r['seconds']
+            print(f'{preset}: K={k:2d} stacked {agg:6.2f} it/s in all ({agg / k:5.2f} each), '
+                  f'x{agg / rate1:.2f} vs {k} run(s) one after another, peak {r["peak_mb"]:.0f} MB')
+            rows.append(row(preset=preset, runs=k, mode='stacked', iterations_per_second=agg,
+                            ratio_to_one_after_another=agg / rate1, peak_mb=r['peak_mb']))
+    print(f'load average at the end {os.getloadavg()[0]:.1f}')
+    if a.csv:
+        new = not os.path.exists(a.csv)
+        with open(a.csv, 'a', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            if new: w.writeheader()
+            w.writerows(rows)
+
+if __name__ == '__main__':
+    a = args()
+    from prostate_gan_nb.train import MALLOC_ENV
+    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+    if a.one:
+        preset, k = json.loads(a.one)
+        print(json.dumps(measure(preset, k, a.iters, a.warmup, a.device)))
+    else: main(a)

@@ -1,0 +1,74 @@
+"""Full-schedule fidelity of runs trained stacked (`fit(x, seeds=..., stack=True)`), scored as `reproduce` scores.
+
+    python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1          # about an hour on 2 CPU cores
+    python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1 --csv rows.csv
+
+Trains the runs stacked on the shipped training patches (`results.load_train_patches`, the 330 patches of the
+synthetic data set) with `ema=0.999`, then scores each run's last iterate and weight average the way the per-run
+rows of `assets/results/runs.csv` were scored: 330 samples (seed 0) against 1,000 fresh ground-truth patches
+(seed 1000), a held-out draw (seed 2000), the chance floor of 8 draws (seeds 3000 on), and the privacy audit of
+1,000 samples. The rows it prints (and appends to --csv) have runs.csv's columns, route 'shipped patches, stacked',
+so that they can be set beside the runs trained alone.
+"""
+import argparse, csv, os, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+import torch
+
+def args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--preset', default='tuned')
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
+    ap.add_argument('--n-iter', type=int, default=None, help="iterations (default: the preset's)")
+    ap.add_argument('--checkpoint-dir', default=None, help='where the runs go (default: a temporary folder)')
+    ap.add_argument('--csv', default=None, help='append the rows to this CSV file')
+    return ap.parse_args()
+
+def score(G, x, scales, seed=0):
+    "runs.csv's numbers for one generator, scored as `reproduce` scores"
+    from prostate_gan_nb.results import fidelity, ground_truth, ground_truth_floor, target_table, generate
+    from prostate_gan_nb.metrics import audit_privacy
+    ref, hold = ground_truth(1000, scales, seed=seed + 1000), ground_truth(len(x), scales, seed=seed + 2000)
+    report = fidelity(G, x, ref, hold, seed=seed)
+    chance = ground_truth_floor(len(x), scales, ref, seed=seed + 3000, metric_seed=seed)
+    passed = lambda t: int((t.result == 'PASS').sum())
+    fake = generate(G, torch.randn(1000, G.nz, generator=torch.Generator().manual_seed(seed)))
+    audit = audit_privacy(fake, x, hold, seed=seed)
+    gan = report.loc['gan']
+    return dict(swd=round(float(gan.swd), 1), kid_pixels=round(float(gan.kid_pixels), 4),
+                kid_features=round(float(gan.kid_features), 2),
+                within_2x=passed(target_table(report, chance=chance)),
+                within_2x_literal=passed(target_table(report)), flagged=audit.summary['n_flagged'])
+
+def main(a):
+    from prostate_gan_nb.results import load_train_patches
+    from prostate_gan_nb.train import fit, load_generator
+    train = load_train_patches()
+    x, scales = train['x'], train['scales']
+    folder = Path(a.checkpoint_dir or tempfile.mkdtemp(prefix='stacked-'))
+    t0 = time.perf_counter()
+    fit(x, preset=a.preset, seeds=a.seeds, stack=True, ema=0.999, n_iter=a.n_iter,
+        checkpoint_dir=folder, progress=False)
+    seconds = time.perf_counter() - t0
+    print(f'{len(a.seeds)} runs of {a.preset} stacked: {seconds:.0f} s of training', flush=True)
+    rows = []
+    for seed in a.seeds:
+        for weights, average in (('last', False), ('average', True)):
+            G = load_generator(folder / f'seed-{seed}', average=average)
+            row = dict(recipe=a.preset, seed=seed, route='shipped patches, stacked',
+                       arithmetic='speed', weights=weights, **score(G, x, scales),
+                       note=f'{len(a.seeds)} runs stacked (seeds {a.seeds}), {seconds:.0f} s')
+            print(row, flush=True); rows.append(row)
+    if a.csv:
+        new = not os.path.exists(a.csv)
+        with open(a.csv, 'a', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            if new: w.writeheader()
+            w.writerows(rows)
+
+if __name__ == '__main__':
+    a = args()
+    from prostate_gan_nb.train import MALLOC_ENV
+    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+    main(a)
