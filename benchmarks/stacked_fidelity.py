@@ -8,7 +8,7 @@ synthetic data set) with `ema=0.999`, then scores each run's last iterate and we
 rows of `assets/results/runs.csv` were scored: 330 samples (seed 0) against 1,000 fresh ground-truth patches
 (seed 1000), a held-out draw (seed 2000), the chance floor of 8 draws (seeds 3000 on), and the privacy audit of
 1,000 samples. The rows it prints (and appends to --csv) have runs.csv's columns, route 'shipped patches, stacked',
-so that they can be set beside the runs trained alone.
+so that they can be set beside the runs trained alone (`assets/results/stacked_runs.csv`, on the many-runs page).
 """
 import argparse, csv, os, sys, tempfile, time
 from pathlib import Path
@@ -40,6 +40,12 @@ def score(G, x, scales, seed=0):
                 within_2x=passed(target_table(report, chance=chance)),
                 within_2x_literal=passed(target_table(report)), flagged=audit.summary['n_flagged'])
 
+def arithmetic(run):
+    "How a run computed, from its checkpoint: 'float32' or 'bfloat16', and the noise pool if used"
+    from prostate_gan_nb.train import checkpoint_state, find_checkpoint
+    meta = checkpoint_state(find_checkpoint(run), 'meta')['meta']
+    return ('bfloat16' if meta['amp'] else 'float32') + (', noise bank' if meta['noise_bank'] else '')
+
 def main(a):
     from prostate_gan_nb.results import load_train_patches
     from prostate_gan_nb.train import fit, load_generator
@@ -56,7 +62,8 @@ def main(a):
         for weights, average in (('last', False), ('average', True)):
             G = load_generator(folder / f'seed-{seed}', average=average)
             row = dict(recipe=a.preset, seed=seed, route='shipped patches, stacked',
-                       arithmetic='speed', weights=weights, **score(G, x, scales),
+                       arithmetic=arithmetic(folder / f'seed-{seed}'), weights=weights,
+                       **score(G, x, scales),
                        note=f'{len(a.seeds)} runs stacked (seeds {a.seeds}), {seconds:.0f} s')
             print(row, flush=True); rows.append(row)
     if a.csv:

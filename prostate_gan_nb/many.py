@@ -6,7 +6,7 @@
 __all__ = ['TOGETHER_CSV', 'stacked_forward', 'members_step', 'run_dirs', 'stack_by_default', 'fit_seeds', 'together_speed',
            'train_together', 'load_together', 'together_targets']
 
-# %% ../nbs/05a_many_runs.ipynb #327774da
+# %% ../nbs/05a_many_runs.ipynb #467aede4
 from pathlib import Path
 import math, warnings
 import pandas as pd
@@ -23,7 +23,7 @@ from .train import (
     _adam_step, _draw_batch, _scale_noise, _noise_now, _accumulate, _step_machinery,
     _stop_on_sigint, _Log, _diverged, _train, save_checkpoint, sample_grid, _show)
 
-# %% ../nbs/05a_many_runs.ipynb #7ba9d9b5
+# %% ../nbs/05a_many_runs.ipynb #33a71897
 def _stacked_linear(layers, x): # K `nn.Linear`s; x (B, K, in)
     "The K layers at once: (B, K, in) -> (B, K, out)"
     w = torch.stack([l.weight for l in layers])
@@ -43,7 +43,7 @@ def _stacked_conv(layers, x): # K `nn.Conv2d`s or K `nn.ConvTranspose2d`s; x (B,
     else: out = F.conv2d(h, w, b, l.stride, l.padding, l.dilation, K)
     return out.unflatten(1, (K, -1))
 
-# %% ../nbs/05a_many_runs.ipynb #020a9304
+# %% ../nbs/05a_many_runs.ipynb #d3ce442e
 def _stacked_noise(layers, x): # K `GaussianNoise` layers; x (B, K, C, H, W)
     "x plus each run's noise, drawn by its own layer (none where its std is 0, as alone)"
     noise = [l.draw(x[:, k]) if l.adds_noise() else torch.zeros_like(x[:, k])
@@ -65,7 +65,7 @@ def _stacked_batch_std(layers, x): # K `BatchStd` layers; x (B, K, C, H, W)
     else: spread = x.new_zeros(K)                                  # one image: no spread
     return torch.cat([x, spread[None, :, None, None, None].expand(B, K, 1, H, W)], 2)
 
-# %% ../nbs/05a_many_runs.ipynb #e9fdb99e
+# %% ../nbs/05a_many_runs.ipynb #f64f9de7
 _SAME_FOR_ALL = (nn.Identity, nn.ReLU, nn.LeakyReLU, nn.Sigmoid)   # elementwise, no parameters
 _STACKED = {nn.Linear: _stacked_linear, nn.Conv2d: _stacked_conv,
             nn.ConvTranspose2d: _stacked_conv, GaussianNoise: _stacked_noise,
@@ -89,7 +89,7 @@ def _stacked_layer(layers, x, maps=None): # K layers alike; x (B, K, ...); maps:
                                   '(train these runs one at a time)')
     return _STACKED[type(l)](layers, x)
 
-# %% ../nbs/05a_many_runs.ipynb #fbac22b1
+# %% ../nbs/05a_many_runs.ipynb #a304dc7b
 def stacked_forward(nets:list, # K `Generator`s or K `Discriminator`s (or D's replicas) alike
                     x:torch.Tensor): # (B, K, ...): run k's input in x[:, k]
     "Each network on its own slice of `x`, as one computation: (B, K, ...) outputs"
@@ -101,7 +101,7 @@ def stacked_forward(nets:list, # K `Generator`s or K `Discriminator`s (or D's re
     maps = maps.unflatten(-1, (net.pixel_noise, 16, 16))   # as `Generator.forward` cuts z
     return _stacked_layer([n.net for n in nets], lesion, maps)
 
-# %% ../nbs/05a_many_runs.ipynb #9bcd0dbe
+# %% ../nbs/05a_many_runs.ipynb #2ed70af6
 def _member_losses(real_logits, fake_logits, labels, share, saturating):
     "Each run's L_D and L_G (weighted by the shard's `share`) from (B, K, ...) logits"
     K = real_logits.shape[1]
@@ -123,7 +123,7 @@ def _members_shard_grads(Gs, Ds, real, z, labels, share, saturating, amp):
              for k, (ld, lg) in enumerate(zip(loss_d, loss_g))]
     return *grads, torch.stack(stats)
 
-# %% ../nbs/05a_many_runs.ipynb #df3d03c7
+# %% ../nbs/05a_many_runs.ipynb #6f710e1b
 def _per_run(grads, nets):
     "A flat list of gradients of all runs' parameters, cut into one list per run"
     sizes = [len(list(net.parameters())) for net in nets]
@@ -138,7 +138,7 @@ def _member_update(G, D, opt_g, opt_d, grads_g, grads_d, stats):
     _adam_step(D, opt_d, grads_d)
     return StepOut(*stats)
 
-# %% ../nbs/05a_many_runs.ipynb #7faf626c
+# %% ../nbs/05a_many_runs.ipynb #d70d33f0
 def members_step(Gs:list, Ds:list, # the K runs' players
                  opts_g:list, opts_d:list, # their Adam optimisers
                  replicas:list, # per run, its `stream_replica`s of D (one per shard)
@@ -156,7 +156,7 @@ def members_step(Gs:list, Ds:list, # the K runs' players
     parts = zip(Gs, Ds, opts_g, opts_d, per_run(grads_g, Gs), per_run(grads_d, Ds), stats)
     return [_member_update(*part) for part in parts]
 
-# %% ../nbs/05a_many_runs.ipynb #40825ccb
+# %% ../nbs/05a_many_runs.ipynb #866f4b70
 def run_dirs(checkpoint_dir:str|Path|list|None, # a folder (runs in its `seed-<s>/`), a list, None
              seeds:list): # the runs' seeds
     "One checkpoint folder per run (or None each)"
@@ -203,7 +203,7 @@ def together_speed(speed:dict): # `fit`'s speed settings
         raise ValueError('channels_last=True: stacked runs use contiguous memory')
     return {**speed, 'channels_last': False}
 
-# %% ../nbs/05a_many_runs.ipynb #95e5b4c2
+# %% ../nbs/05a_many_runs.ipynb #551fb05b
 def _iteration_together(sts, x, y, replicas, pool):
     "One iteration of the runs `sts`: their batches, noise factors, Eq 3-4 and weight averages"
     t = sts[0].cfg['train']
@@ -219,7 +219,7 @@ def _iteration_together(sts, x, y, replicas, pool):
         st.step += 1
     return outs
 
-# %% ../nbs/05a_many_runs.ipynb #82965d97
+# %% ../nbs/05a_many_runs.ipynb #e4db0565
 def _after_step(st, out, log, ckpt_dir, ckpt_every, sample_every):
     "Log the run's iteration, show its samples and write its checkpoint when due"
     log.add(out)
@@ -235,7 +235,7 @@ def _report_diverged(sts, diverged):
         sts[k].history['diverged'] = str(e)
         warnings.warn(f'seed {sts[k].meta["seed"]}: {e} The other runs went on.')
 
-# %% ../nbs/05a_many_runs.ipynb #e53b3046
+# %% ../nbs/05a_many_runs.ipynb #2b132839
 def train_together(sts:list, # the runs' `TrainState`s, one architecture and data set
                    x, y, # the checked patches and labels, on the runs' device
                    dirs:list, # each run's checkpoint folder, or None
@@ -269,14 +269,14 @@ def _stopped_together(sts, dirs):
     steps = ', '.join(f'seed {st.meta["seed"]}: {st.step}' for st in sts)
     return KeyboardInterrupt(f'stopped after iterations {steps}')
 
-# %% ../nbs/05a_many_runs.ipynb #409361b3
+# %% ../nbs/05a_many_runs.ipynb #1823eea3
 TOGETHER_CSV = Path(prostate_gan_nb.__file__).parent / 'assets' / 'results' / 'together.csv'
 
 def load_together(path=None): # a `bench_many.py --csv` file; None: the project's `TOGETHER_CSV`
     "Measured speeds per machine, preset and K: runs stacked, one run alone, the arithmetic's bound"
     return pd.read_csv(path or TOGETHER_CSV)
 
-# %% ../nbs/05a_many_runs.ipynb #26fe268e
+# %% ../nbs/05a_many_runs.ipynb #94ef9e3d
 def _row(together, device, preset, runs, mode):
     "The last measured row of that kind, or None"
     rows = together[(together.device == device) & (together.preset == preset) &
