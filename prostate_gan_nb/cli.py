@@ -17,9 +17,11 @@ from .presets import PRESETS
 from .data import (
     CHANNELS, ProstateXError, check_root, prepare_patches, save_patches, load_patches)
 from .phantom import write_phantom
-from .train import (
-    fit, load_generator, find_checkpoint, checkpoint_state, CheckpointError, SPEED_OFF)
-from .results import SHIPPED, REPRODUCE_EMA, reproduce, export_generator, generate
+from prostate_gan_nb.train import (
+    fit, load_generator, find_checkpoint, checkpoint_state, CheckpointError, SPEED_OFF,
+    TrainingDiverged)
+from .results import (
+    SHIPPED, REPRODUCE_EMA, reproduce, export_generator, generate, _listed)
 
 # %% ../nbs/08_cli.ipynb #c2795ebb
 def _data_root(data): # `--data` as typed
@@ -191,9 +193,15 @@ def _cmd_train(a):
     p = _patch_file(a.patches)
     labels = p.labels if a.preset == 'authors' else None
     tune_malloc()
-    fit(p.x, labels, a.preset, seed=a.seed, device=a.device, n_iter=a.iters, checkpoint_dir=a.out,
-        resume=a.resume, progress=not a.quiet, ema=a.ema, speed=SPEED_OFF if a.exact else None)
-    export_generator(a.out, a.out / 'generator', command=a.command_line,
+    seeds = list(range(a.seed, a.seed + a.runs))
+    runs = dict(seed=a.seed) if a.runs == 1 else dict(seeds=seeds)   # several: `many`
+    folders = a.out if a.runs == 1 else [a.out / f'seed-{s}' for s in seeds]
+    trained = fit(p.x, labels, a.preset, **runs, device=a.device, n_iter=a.iters,
+                  checkpoint_dir=folders, resume=a.resume, progress=not a.quiet, ema=a.ema,
+                  speed=SPEED_OFF if a.exact else None)
+    for folder, (_, _, history) in zip(_listed(folders), _listed(trained)):
+        if 'diverged' in history: raise TrainingDiverged(f'{folder}: {history["diverged"]}')
+    export_generator(folders, a.out / 'generator', command=a.command_line,
                      data=f'{a.patches.name} ({len(p)} patches)', scales=p.scales,
                      channels=p.channels, norm=p.norm, n_patches=len(p))
     print(f'checkpoints in {a.out}; generator for `prostate-gan sample` in {a.out / "generator"}')
@@ -288,6 +296,8 @@ def _train_args(s):
     s.add_argument('--ema', type=float, default=0., help="decay of a running average of G's "
                    'weights, e.g. 0.999; the exported generator is then the average (default: 0, '
                    'none, as in the paper)')
+    s.add_argument('--runs', type=_positive, default=1, help='runs to train, seeds SEED, SEED+1 '
+                   '... into OUT/seed-<s>/ (stacked on a GPU), exported as one mixture (default: 1)')
     _exact(s); _common(s)
 
 # %% ../nbs/08_cli.ipynb #d7d3bfdc
@@ -335,7 +345,7 @@ def parser():
     return p
 
 # %% ../nbs/08_cli.ipynb #9e41b3a0
-USER_ERRORS = (ProstateXError, ValueError, KeyError, OSError)
+USER_ERRORS = (ProstateXError, ValueError, KeyError, OSError, TrainingDiverged)
 
 def main(argv=None): # arguments (default: `sys.argv[1:]`)
     "Entry point of the `prostate-gan` command; returns the exit status"
