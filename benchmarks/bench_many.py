@@ -12,7 +12,8 @@ the process's peak RSS on CPU, `torch.cuda.max_memory_allocated` on GPUs. On CPU
 iteration's floating-point operations (torch's FlopCounterMode on the forward passes, x3 for the backward) and measures a large float32 matrix product on
 the same threads: their quotient bounds what any way of training runs together could reach on this machine.
 """
-import argparse, csv, json, os, resource, subprocess, sys, time
+import argparse, json, os, resource, subprocess, sys, time
+from _shared import append_rows, with_malloc_env
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -111,18 +112,11 @@ def main(a):
             rows.append(row(preset=preset, runs=k, mode='stacked', iterations_per_second=agg,
                             ratio_to_one_after_another=agg / rate1, peak_mb=r['peak_mb']))
     print(f'load average at the end {os.getloadavg()[0]:.1f}')
-    if a.csv:
-        new = not os.path.exists(a.csv)
-        with open(a.csv, 'a', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            if new: w.writeheader()
-            w.writerows(rows)
+    if a.csv: append_rows(a.csv, rows)
 
 if __name__ == '__main__':
     a = args()
-    from prostate_gan_nb.train import MALLOC_ENV
-    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+    with_malloc_env()
     if a.one:
         preset, k = json.loads(a.one)
         print(json.dumps(measure(preset, k, a.iters, a.warmup, a.device)))

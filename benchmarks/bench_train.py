@@ -16,6 +16,7 @@ set by re-executing this script unless --no-malloc-env is given.
 """
 import argparse, os, resource, sys, time
 from concurrent.futures import ThreadPoolExecutor
+from _shared import with_malloc_env
 
 
 def args():
@@ -94,7 +95,5 @@ def main(a):
 
 if __name__ == '__main__':
     a = args()
-    from prostate_gan_nb.train import MALLOC_ENV
-    if not a.no_malloc_env and any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+    if not a.no_malloc_env: with_malloc_env()
     main(a)

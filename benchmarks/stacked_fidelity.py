@@ -10,10 +10,11 @@ rows of `assets/results/runs.csv` were scored: 330 samples (seed 0) against 1,00
 1,000 samples. The rows it prints (and appends to --csv) have runs.csv's columns, route 'shipped patches, stacked',
 so that they can be set beside the runs trained alone (`assets/results/stacked_runs.csv`, on the many-runs page).
 """
-import argparse, csv, os, sys, tempfile, time
+import argparse, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
+from _shared import append_rows, with_malloc_env
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,16 +67,9 @@ def main(a):
                        **score(G, x, scales),
                        note=f'{len(a.seeds)} runs stacked (seeds {a.seeds}), {seconds:.0f} s')
             print(row, flush=True); rows.append(row)
-    if a.csv:
-        new = not os.path.exists(a.csv)
-        with open(a.csv, 'a', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            if new: w.writeheader()
-            w.writerows(rows)
+    if a.csv: append_rows(a.csv, rows)
 
 if __name__ == '__main__':
     a = args()
-    from prostate_gan_nb.train import MALLOC_ENV
-    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+    with_malloc_env()
     main(a)
