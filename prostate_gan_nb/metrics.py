@@ -8,8 +8,8 @@ __all__ = ['MODALITIES', 'SIMILARITIES', 'as_images', 'toy_lesions', 'show_patch
            'plot_lesion_features', 'intensity_moments', 'wasserstein_1d', 'compare_intensities',
            'plot_intensity_histograms', 'sliced_wasserstein', 'kernel_mmd', 'random_encoder', 'embed', 'standardise',
            'knn_radii', 'precision_recall', 'density_coverage', 'fidelity_report', 'as_distances', 'chance_floor',
-           'noise_floor', 'target_ratios', 'nearest_neighbours', 'closer_to_train', 'PrivacyAudit', 'audit_privacy',
-           'plot_dcr', 'plot_nearest_pairs']
+           'noise_floor', 'target_ratios', 'nearest_neighbours', 'closer_to_train', 'PrivacyAudit', 'flag_chance',
+           'audit_privacy', 'plot_dcr', 'plot_nearest_pairs']
 
 # %% ../nbs/06_metrics.ipynb #b157565d
 from dataclasses import dataclass
@@ -478,6 +478,15 @@ def _space(sets, space, seed):
     return [standardise(f, fs[0]) for f in fs]
 
 # %% ../nbs/06_metrics.ipynb #7f5937e3
+def _flag_rank(quantile, n): return max(1, int(np.ceil(quantile * n)))   # r: the r-th smallest
+
+def flag_chance(n_synthetic:int, # synthetic patches audited
+                n_holdout:int, # held-out patches that set the threshold
+                quantile:float=0.01): # `audit_privacy`'s quantile
+    "Distribution (scipy) of `audit_privacy`'s flag count when the synthetic patches are real ones"
+    r = _flag_rank(quantile, n_holdout)
+    return stats.betabinom(n_synthetic, r, n_holdout - r + 1)
+
 def _dcr_summary(dcr, hdcr):
     "Minimum, 5th percentile and median of the synthetic and the held-out patches' DCR."
     out = {}
@@ -500,11 +509,11 @@ def audit_privacy(synthetic, # synthetic image set (N, C, H, W)
     s, t, h = _space(sets, space, seed)
     dcr, nearest = nearest_neighbours(s, t)
     hdcr, _ = nearest_neighbours(h, t)
-    r = max(1, int(np.ceil(quantile * len(h))))   # threshold: the r-th smallest holdout distance
+    r = _flag_rank(quantile, len(h))   # threshold: the r-th smallest holdout distance
     thr, copy_thr = float(np.sort(hdcr)[r - 1]), copy_frac * float(hdcr.min())
     order = np.argsort(dcr, kind='stable')
     flagged, copies = order[dcr[order] < thr], order[dcr[order] < copy_thr]
-    chance = stats.betabinom(len(s), r, len(h) - r + 1)   # flags when synthetic ~ holdout
+    chance = flag_chance(len(s), len(h), quantile)
     summary = {'space': space, 'n_synthetic': len(s), 'n_train': len(t), 'n_holdout': len(h),
                'threshold': thr, 'n_flagged': len(flagged),
                'expected_flags_by_chance': float(chance.mean()),

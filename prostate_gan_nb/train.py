@@ -158,6 +158,8 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`data.prepar
         sample_every:int|None=None, # show `sample_grid` for a fixed z every this many iterations
         log_every:int=10, # iterations per history entry (means over the window)
         speed:dict|None=None, # amp, noise_bank, channels_last, shards; stack (`many`)
+        dp:dict|None=None, # differential privacy for D (`private`): epsilon or noise_multiplier, ...
+        patients=None, # (N,) each patch's patient: the unit of `dp`'s guarantee
         **overrides): # preset settings (`lr_d=1e-3`, `section=dict(...)`), or speed settings
     "Train G and D with leapfrog Adam (Eq 3-4) on Eq 1-2; `(G, D, history)`, G averaged with `ema`"
     speed, overrides = _speed_of(speed, overrides)
@@ -170,6 +172,12 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`data.prepar
     logging = ckpt_every, progress, sample_every, log_every
     new_run = lambda seed, folder, speed: _run_state(x, y, cfg, preset, seed, ema, dev, speed,
                                                      folder, resume)
+    if dp is not None:
+        if seeds is not None: raise ValueError('dp: one run at a time (seed=, not seeds=)')
+        from .private import fit_private   # `private` builds on this module
+        return fit_private(new_run, dp, patients, seed, speed, on_device, cfg, checkpoint_dir,
+                           logging)
+    if patients is not None: raise TypeError('patients: the unit of dp=...; give dp too')
     if seeds is not None:
         from .many import fit_seeds   # `many` builds on this module
         return fit_seeds(new_run, seeds, speed, dev, checkpoint_dir, on_device, logging)
@@ -801,9 +809,15 @@ def _iteration(st, x, y, replicas, pool, layout, checkpoint_dir):
     "One iteration of `st`: a batch, D's noise factor, Eq 3-4, the weight average"
     t = st.cfg['train']
     real, labels, z = _draw_batch(st, x, y, t['batch_size'], t['real_sampling'], layout)
+    return _advance(st, replicas, checkpoint_dir, lambda: gan_step(
+        st.G, st.D, st.opt_g, st.opt_d, replicas, real, z, labels, st.cfg['loss']['saturating'],
+        st.meta['amp'], pool))
+
+def _advance(st, replicas, checkpoint_dir, # the run, its D replicas and checkpoint folder
+             step): # step(): this iteration's update of G and D, returning a `StepOut`
+    "D's noise factor for this iteration, `step()`, then the weight average and the count"
     _scale_noise(replicas, _noise_now(st))
-    try: out = gan_step(st.G, st.D, st.opt_g, st.opt_d, replicas, real, z, labels,
-                        st.cfg['loss']['saturating'], st.meta['amp'], pool)
+    try: out = step()
     except TrainingDiverged as e: raise _diverged(e, st.step + 1, checkpoint_dir) from None
     if st.G_avg is not None: _accumulate(st.G_avg, st.G, st.meta['ema'])
     st.step += 1
@@ -816,7 +830,8 @@ def _stopped(st, checkpoint_dir):
     return KeyboardInterrupt(f'stopped after iteration {st.step}{written}')
 
 # %% ../nbs/05_train.ipynb #0d9aa9d7
-def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_every):
+def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_every,
+           iteration=_iteration): # one iteration, as `_iteration` (`private` has its own)
     "Run `st` to its last iteration, logging, showing samples and checkpointing on the way"
     n_iter = st.cfg['train']['n_iter']
     z_show = torch.randn(8, st.G.nz, generator=torch.Generator().manual_seed(st.meta['seed']))
@@ -826,7 +841,7 @@ def _train(st, x, y, checkpoint_dir, ckpt_every, progress, sample_every, log_eve
              _stop_on_sigint() as stop:
             log = _Log(st, log_every, bar)
             while st.step < n_iter:
-                out = _iteration(st, x, y, replicas, pool, layout, checkpoint_dir)
+                out = iteration(st, x, y, replicas, pool, layout, checkpoint_dir)
                 bar.update(); log.add(out)
                 if sample_every and st.step % sample_every == 0:
                     _show(sample_grid(st.G, z_show, f'Samples G(z) at iteration {st.step}'))
