@@ -93,17 +93,17 @@ def main():
     print(f'{c.member.sum()} member lesions, {(~c.member).sum()} others; {time.time() - t0:.0f} s')
     reference = ground_truth(a.samples, tr['scales'], seed=5000)
     context = ground_truth(99, tr['scales'], seed=6000)   # the paper's 200 reals over 2 shards, less one
-    gens = {"this project's best (mixture of 3)": (load_generator(SHIPPED), None, 'SHIPPED: samples only'),
-            "paper's recipe (weight average)": (load_generator(PAPER_GENERATOR), None,
+    gens = {"this project's best": (load_generator(SHIPPED), None, 'SHIPPED: samples only'),
+            "paper's recipe": (load_generator(PAPER_GENERATOR), None,
                                                 'PAPER_GENERATOR: samples only')}
-    if a.paper_run: gens["paper's recipe, re-run with its D"] = paper_rerun(a.paper_run)
+    if a.paper_run: gens["paper's recipe, re-run"] = paper_rerun(a.paper_run)
     tables, curves = [], []
     for name, (G, D, note) in gens.items():
         t, cv = pv.membership_audit(G, c, reference, D, context, a.samples, a.boot)
         tables.append(t.assign(generator=name, note=note)); curves += curve_rows(name, cv)
         print(name, f'{time.time() - t0:.0f} s'); print(t.round(3).to_string())
     if a.shadows:   # the re-run when given (its D too), else PAPER_GENERATOR's samples
-        name = "paper's recipe, re-run with its D" if a.paper_run else "paper's recipe (weight average)"
+        name = "paper's recipe, re-run" if a.paper_run else "paper's recipe"
         t, cv = lira_rows(c, gens[name], context, a)
         tables.append(t.assign(generator=name, note=f'LiRA: {a.shadows} shadow runs of the paper recipe, '
                                'each on half of a pool of the 204 members and 204 others'))

@@ -10,7 +10,7 @@ __all__ = ['FPRS', 'MEMBERSHIP_CSV', 'Candidates', 'candidates', 'patient_scores
            'lira_statistic', 'generator_samples', 'membership_audit', 'shadow_runs', 'load_membership',
            'membership_table', 'plot_measured_roc']
 
-# %% ../nbs/06a_privacy.ipynb #46fd5df7
+# %% ../nbs/06a_privacy.ipynb #d958d1b7
 from dataclasses import dataclass
 from pathlib import Path
 import tempfile
@@ -27,7 +27,7 @@ from .losses import real_logit
 from .models import BatchStd
 from .train import fit
 
-# %% ../nbs/06a_privacy.ipynb #22a15df7
+# %% ../nbs/06a_privacy.ipynb #f006be89
 @dataclass
 class Candidates:
     "Lesion patches of patients whose membership is known: what an attacker scores"
@@ -47,7 +47,7 @@ def candidates(members_x, # training patches (N, C, 16, 16)
     return Candidates(np.concatenate([members_x, others_x]).astype(np.float32),
                       np.concatenate(ids), member)
 
-# %% ../nbs/06a_privacy.ipynb #b5424c82
+# %% ../nbs/06a_privacy.ipynb #5f489e08
 def patient_scores(stat, # one attack statistic per lesion (N,): larger, more likely a member
                    patient, # the patient of each lesion (N,)
                    how:str='max'): # how a patient's lesions combine: 'max' (the attacker's) or 'mean'
@@ -58,7 +58,7 @@ def patient_membership(c:Candidates): # the candidates
     "Each patient's membership (a boolean Series indexed by patient id)"
     return pd.Series(c.member).groupby(c.patient).first()
 
-# %% ../nbs/06a_privacy.ipynb #d89991d1
+# %% ../nbs/06a_privacy.ipynb #303b6bfd
 def fresh_patients(n_patients:int, # new synthetic patients
                    scales, # the training set's per-channel divisors
                    seed:int=1, # phantom seed: any but the training set's
@@ -72,7 +72,7 @@ def fresh_patients(n_patients:int, # new synthetic patients
         raise ValueError(f'{root} holds {n} patients, not {n_patients}: give another folder')
     return normalise(p.raw, scales=scales), p.findings.ProxID.to_numpy()
 
-# %% ../nbs/06a_privacy.ipynb #b07ddb07
+# %% ../nbs/06a_privacy.ipynb #0a82b200
 def dcr_statistic(x, # candidate patches (N, C, H, W)
                   synthetic): # samples of the attacked generator
     "Samples only (GAN-Leaks): minus each candidate's distance to its nearest synthetic sample"
@@ -84,7 +84,7 @@ def calibrated_statistic(x, # candidate patches
     "GAN-Leaks calibrated: how much nearer G's samples come to each candidate than the reference's"
     return dcr_statistic(x, synthetic) - dcr_statistic(x, reference)
 
-# %% ../nbs/06a_privacy.ipynb #2e5fe376
+# %% ../nbs/06a_privacy.ipynb #d030ad14
 def _rms_distances(x, synthetic, batch=1024):
     "RMS distances (N, M) between the candidates and the samples, in blocks of candidates"
     q, r = _vectors(x), _vectors(synthetic)
@@ -103,7 +103,7 @@ def ball_statistic(x, # candidate patches
     "Samples only (Hilprecht et al. 2019): the share of synthetic samples within `radius`"
     return (_rms_distances(x, synthetic) < radius).mean(1)
 
-# %% ../nbs/06a_privacy.ipynb #45e20005
+# %% ../nbs/06a_privacy.ipynb #b547315d
 def _split_at_batch_std(D):
     "D's layers before and after its `BatchStd` block (None, D.net without one)"
     k = next((i for i, m in enumerate(D.net) if isinstance(m, BatchStd)), None)
@@ -130,7 +130,7 @@ def discriminator_statistic(x, # candidate patches (N, C, H, W)
     D.train(was)
     return real_logit(out).cpu().numpy().astype(np.float64)
 
-# %% ../nbs/06a_privacy.ipynb #326b1ccc
+# %% ../nbs/06a_privacy.ipynb #c616186d
 def roc_auc(pos, # scores of the members
             neg): # scores of the non-members
     "Area under the ROC curve: the chance that a member outscores a non-member (ties: half)"
@@ -145,7 +145,7 @@ def tpr_at_fpr(pos, neg, # scores of members and non-members
     if k < 1: return np.nan                     # too few non-members to measure this rate
     return float(np.mean(np.asarray(pos) > np.sort(neg)[::-1][k]))
 
-# %% ../nbs/06a_privacy.ipynb #96ba2d43
+# %% ../nbs/06a_privacy.ipynb #36291951
 FPRS = (0.01, 0.001)   # the false-positive rates reported (LiRA's)
 
 def _rates(pos, neg, fprs):
@@ -169,7 +169,7 @@ def attack_report(scores:pd.Series, # one score per patient (`patient_scores`)
         out.update({k: v, f'{k}_lo': boot[k].quantile(.025), f'{k}_hi': boot[k].quantile(.975)})
     return out
 
-# %% ../nbs/06a_privacy.ipynb #453c6948
+# %% ../nbs/06a_privacy.ipynb #d694fafd
 def control_membership(member:pd.Series, # membership per patient
                        seed:int=0): # which non-members play the members
     "Non-members only, as many labelled members as there are members (at most half of them)"
@@ -179,14 +179,14 @@ def control_membership(member:pd.Series, # membership per patient
     fake = np.random.default_rng(seed).choice(len(out), n, replace=False)
     return pd.Series(np.isin(np.arange(len(out)), fake), index=out)
 
-# %% ../nbs/06a_privacy.ipynb #6ea4ae3c
+# %% ../nbs/06a_privacy.ipynb #75813294
 def leaks(real:pd.DataFrame, ctrl:pd.DataFrame, # `attack_report` rows: real split and control
           fpr:float=0.01): # the false-positive rate judged
     "A measured leak: the TPR's lower bound above chance (TPR = FPR) and above the control's interval"
     k = f'tpr@{fpr:g}'
     return (real[f'{k}_lo'] > fpr) & (real[f'{k}_lo'] > ctrl[f'{k}_hi'])
 
-# %% ../nbs/06a_privacy.ipynb #d1fa38ed
+# %% ../nbs/06a_privacy.ipynb #136fb223
 def sample_attacks(c:Candidates, # the candidates
                    synthetic, # samples of the attacked generator
                    reference, # as many samples of a model that saw none of them (the truth)
@@ -209,7 +209,7 @@ def audit_table(stats:dict, # attack name -> statistic per lesion
                          **attack_report(s.reindex(m.index), m, n_boot=n_boot, seed=seed)})
     return pd.DataFrame(rows)
 
-# %% ../nbs/06a_privacy.ipynb #788501bb
+# %% ../nbs/06a_privacy.ipynb #8e9280dc
 def roc_points(pos, neg): # scores of members and non-members
     "FPR and TPR at every threshold, from the strictest"
     t = np.unique(np.r_[pos, neg])[::-1]
@@ -240,7 +240,7 @@ def attack_curves(stats:dict, c:Candidates): # attack -> statistic per lesion; t
         out[name] = roc_points(s[member.to_numpy()], s[~member.to_numpy()])
     return out
 
-# %% ../nbs/06a_privacy.ipynb #4b8bf4c2
+# %% ../nbs/06a_privacy.ipynb #5f5b4ff8
 def shadow_splits(n_patients:int, # patients in the pool
                   n_shadows:int, # shadow models, even
                   seed:int=0): # seed of the splits
@@ -268,7 +268,7 @@ def shadow_statistics(train, # train(x, seed) -> samples (M, C, H, W) of a model
     stat = np.stack([statistic(c.x, train(c.x[i], seed + m)) for m, i in enumerate(inside)])
     return stat, inside
 
-# %% ../nbs/06a_privacy.ipynb #ccafa224
+# %% ../nbs/06a_privacy.ipynb #105df309
 def _fit_gaussian(stat, mask, global_variance):
     "Per candidate: mean over the masked shadows, and a standard deviation (pooled or own)"
     n = mask.sum(0)
@@ -286,7 +286,7 @@ def lira_statistic(target, # the attacked model's statistic per candidate (N,)
     (mi, si), (mo, so) = (_fit_gaussian(shadow, m, global_variance) for m in (inside, ~inside))
     return stats.norm.logpdf(target, mi, si) - stats.norm.logpdf(target, mo, so)
 
-# %% ../nbs/06a_privacy.ipynb #a070c200
+# %% ../nbs/06a_privacy.ipynb #72120584
 def generator_samples(G, # a trained generator
                       n:int, # samples
                       seed:int=0): # seed of z
@@ -306,7 +306,7 @@ def membership_audit(G, # the attacked generator
     if D is not None: stats['discriminator'] = discriminator_statistic(c.x, D, context)
     return audit_table(stats, c, n_boot, seed), attack_curves(stats, c)
 
-# %% ../nbs/06a_privacy.ipynb #2d695318
+# %% ../nbs/06a_privacy.ipynb #4f300f4f
 def shadow_runs(c:Candidates, # the pool: members and non-members of the target
                 n_shadows:int, # shadow runs, even
                 folder, # shadow m's checkpoints go into folder/shadow-m (resumed when there)
@@ -319,7 +319,7 @@ def shadow_runs(c:Candidates, # the pool: members and non-members of the target
         fit(c.x[i], seed=seed + m, checkpoint_dir=d, resume=True, **fit_kwargs)
     return dirs, inside
 
-# %% ../nbs/06a_privacy.ipynb #c53bd9d3
+# %% ../nbs/06a_privacy.ipynb #6d89577c
 MEMBERSHIP_CSV = Path(prostate_gan_nb.__file__).parent / 'assets' / 'results' / 'membership.csv'
 
 def load_membership(path=None): # a CSV of `membership_audit.py`; None: `MEMBERSHIP_CSV`
@@ -335,7 +335,7 @@ def membership_table(t:pd.DataFrame): # `load_membership()`
     real, ctrl = (t[t.split == s].set_index(['generator', 'attack']) for s in ('members vs others',
                                                                               'control'))
     ctrl = ctrl.reindex(real.index)
-    out = pd.DataFrame({'patients: members / others': [f'{a} / {b}' for a, b in
+    out = pd.DataFrame({'members / others': [f'{a} / {b}' for a, b in
                                                        zip(real.n_members, real.n_nonmembers)],
                         'AUC': _interval(real, 'auc', 2),
                         'TPR at 1% FPR': _interval(real, 'tpr@0.01', 3),
