@@ -8,8 +8,8 @@ __all__ = ['MODALITIES', 'SIMILARITIES', 'as_images', 'toy_lesions', 'show_patch
            'plot_lesion_features', 'intensity_moments', 'wasserstein_1d', 'compare_intensities',
            'plot_intensity_histograms', 'sliced_wasserstein', 'kernel_mmd', 'random_encoder', 'embed', 'standardise',
            'knn_radii', 'precision_recall', 'density_coverage', 'fidelity_report', 'as_distances', 'chance_floor',
-           'noise_floor', 'target_ratios', 'nearest_neighbours', 'closer_to_train', 'PrivacyAudit', 'flag_chance',
-           'audit_privacy', 'plot_dcr', 'plot_nearest_pairs']
+           'noise_floor', 'target_ratios', 'nearest_neighbours', 'rms_distances', 'closer_to_train', 'PrivacyAudit',
+           'flag_chance', 'audit_privacy', 'plot_dcr', 'plot_nearest_pairs']
 
 # %% ../nbs/06_metrics.ipynb #b157565d
 from dataclasses import dataclass
@@ -441,11 +441,18 @@ def nearest_neighbours(query, # points (N, D) or images (N, C, H, W)
                        ref, # points (M, D) or images, same layout
                        batch:int=2048): # query rows per distance block
     "RMS distance (Euclidean / sqrt(D)) from each query row to its nearest `ref` row, and its index"
+    d = rms_distances(query, ref, batch)
+    i = d.argmin(1)
+    return d[np.arange(len(d)), i], i
+
+def rms_distances(query, # points (N, D) or images (N, C, H, W)
+                  ref, # points (M, D) or images, same layout
+                  batch:int=2048, # query rows per distance block
+                  dtype=torch.float64): # precision of the distances
+    "All RMS distances (N, M) between the rows of `query` and of `ref`, in blocks of query rows"
     q, r = _vectors(query), _vectors(ref)
     blocks = np.array_split(q, max(1, -(-len(q) // batch)))
-    d = np.concatenate([_cdist(b, r, torch.float64) for b in blocks])
-    i = d.argmin(1)
-    return d[np.arange(len(d)), i] / np.sqrt(q.shape[1]), i
+    return np.concatenate([_cdist(b, r, dtype) for b in blocks]) / np.sqrt(q.shape[1])
 
 def closer_to_train(synthetic, # synthetic points or images
                     train, # training points or images

@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['FPRS', 'MEMBERSHIP_CSV', 'Candidates', 'candidates', 'patient_scores', 'patient_membership', 'fresh_patients',
-           'dcr_statistic', 'calibrated_statistic', 'ball_radius', 'ball_statistic', 'discriminator_statistic',
-           'roc_auc', 'tpr_at_fpr', 'attack_report', 'control_membership', 'leaks', 'sample_attacks', 'audit_table',
-           'roc_points', 'plot_roc', 'attack_curves', 'shadow_splits', 'lesion_splits', 'shadow_statistics',
-           'lira_statistic', 'generator_samples', 'membership_audit', 'shadow_runs', 'load_membership',
-           'membership_table', 'plot_measured_roc']
+           'dcr_statistic', 'calibrated_statistic', 'ball_statistic', 'discriminator_statistic', 'roc_auc',
+           'tpr_at_fpr', 'attack_report', 'control_membership', 'leaks', 'sample_attacks', 'audit_table', 'roc_points',
+           'plot_roc', 'attack_curves', 'shadow_splits', 'lesion_splits', 'shadow_statistics', 'lira_statistic',
+           'generator_samples', 'membership_audit', 'shadow_runs', 'load_membership', 'membership_table',
+           'plot_measured_roc']
 
-# %% ../nbs/06a_privacy.ipynb #d958d1b7
+# %% ../nbs/06a_privacy.ipynb #738ebdfb
 from dataclasses import dataclass
 from pathlib import Path
 import tempfile
@@ -22,12 +22,12 @@ import matplotlib.pyplot as plt
 import prostate_gan_nb
 from .data import prepare_patches, normalise, LABELS
 from .phantom import write_phantom
-from .metrics import nearest_neighbours, toy_lesions, _vectors, _cdist
+from .metrics import nearest_neighbours, rms_distances, toy_lesions
 from .losses import real_logit
 from .models import BatchStd
 from .train import fit
 
-# %% ../nbs/06a_privacy.ipynb #f006be89
+# %% ../nbs/06a_privacy.ipynb #e2f5d9e3
 @dataclass
 class Candidates:
     "Lesion patches of patients whose membership is known: what an attacker scores"
@@ -47,7 +47,7 @@ def candidates(members_x, # training patches (N, C, 16, 16)
     return Candidates(np.concatenate([members_x, others_x]).astype(np.float32),
                       np.concatenate(ids), member)
 
-# %% ../nbs/06a_privacy.ipynb #5f489e08
+# %% ../nbs/06a_privacy.ipynb #4f4676da
 def patient_scores(stat, # one attack statistic per lesion (N,): larger, more likely a member
                    patient, # the patient of each lesion (N,)
                    how:str='max'): # how a patient's lesions combine: 'max' (the attacker's) or 'mean'
@@ -58,7 +58,7 @@ def patient_membership(c:Candidates): # the candidates
     "Each patient's membership (a boolean Series indexed by patient id)"
     return pd.Series(c.member).groupby(c.patient).first()
 
-# %% ../nbs/06a_privacy.ipynb #303b6bfd
+# %% ../nbs/06a_privacy.ipynb #0a7cb7c2
 def fresh_patients(n_patients:int, # new synthetic patients
                    scales, # the training set's per-channel divisors
                    seed:int=1, # phantom seed: any but the training set's
@@ -72,7 +72,7 @@ def fresh_patients(n_patients:int, # new synthetic patients
         raise ValueError(f'{root} holds {n} patients, not {n_patients}: give another folder')
     return normalise(p.raw, scales=scales), p.findings.ProxID.to_numpy()
 
-# %% ../nbs/06a_privacy.ipynb #0a82b200
+# %% ../nbs/06a_privacy.ipynb #ad9b6ab3
 def dcr_statistic(x, # candidate patches (N, C, H, W)
                   synthetic): # samples of the attacked generator
     "Samples only (GAN-Leaks): minus each candidate's distance to its nearest synthetic sample"
@@ -84,26 +84,15 @@ def calibrated_statistic(x, # candidate patches
     "GAN-Leaks calibrated: how much nearer G's samples come to each candidate than the reference's"
     return dcr_statistic(x, synthetic) - dcr_statistic(x, reference)
 
-# %% ../nbs/06a_privacy.ipynb #d030ad14
-def _rms_distances(x, synthetic, batch=1024):
-    "RMS distances (N, M) between the candidates and the samples, in blocks of candidates"
-    q, r = _vectors(x), _vectors(synthetic)
-    blocks = np.array_split(q, max(1, -(-len(q) // batch)))
-    return np.concatenate([_cdist(b, r) for b in blocks]) / np.sqrt(q.shape[1])
-
-def ball_radius(x, # candidate patches
-                synthetic, # samples of the attacked generator
-                quantile:float=1e-4): # of all candidate-sample distances
-    "The radius of `ball_statistic`: a low quantile of the candidate-sample distances"
-    return float(np.quantile(_rms_distances(x, synthetic), quantile))
-
+# %% ../nbs/06a_privacy.ipynb #7134fea4
 def ball_statistic(x, # candidate patches
                    synthetic, # samples of the attacked generator
-                   radius:float): # RMS distance (`ball_radius`)
-    "Samples only (Hilprecht et al. 2019): the share of synthetic samples within `radius`"
-    return (_rms_distances(x, synthetic) < radius).mean(1)
+                   quantile:float=1e-4): # the radius: this quantile of all candidate-sample distances
+    "Samples only (Hilprecht et al. 2019): the share of synthetic samples within a small radius"
+    d = rms_distances(x, synthetic, batch=1024, dtype=torch.float32)
+    return (d < np.quantile(d, quantile)).mean(1)
 
-# %% ../nbs/06a_privacy.ipynb #b547315d
+# %% ../nbs/06a_privacy.ipynb #1fe2d66e
 def _split_at_batch_std(D):
     "D's layers before and after its `BatchStd` block (None, D.net without one)"
     k = next((i for i, m in enumerate(D.net) if isinstance(m, BatchStd)), None)
@@ -130,7 +119,7 @@ def discriminator_statistic(x, # candidate patches (N, C, H, W)
     D.train(was)
     return real_logit(out).cpu().numpy().astype(np.float64)
 
-# %% ../nbs/06a_privacy.ipynb #c616186d
+# %% ../nbs/06a_privacy.ipynb #2910b569
 def roc_auc(pos, # scores of the members
             neg): # scores of the non-members
     "Area under the ROC curve: the chance that a member outscores a non-member (ties: half)"
@@ -145,7 +134,7 @@ def tpr_at_fpr(pos, neg, # scores of members and non-members
     if k < 1: return np.nan                     # too few non-members to measure this rate
     return float(np.mean(np.asarray(pos) > np.sort(neg)[::-1][k]))
 
-# %% ../nbs/06a_privacy.ipynb #36291951
+# %% ../nbs/06a_privacy.ipynb #8ab5f6fd
 FPRS = (0.01, 0.001)   # the false-positive rates reported (LiRA's)
 
 def _rates(pos, neg, fprs):
@@ -169,7 +158,7 @@ def attack_report(scores:pd.Series, # one score per patient (`patient_scores`)
         out.update({k: v, f'{k}_lo': boot[k].quantile(.025), f'{k}_hi': boot[k].quantile(.975)})
     return out
 
-# %% ../nbs/06a_privacy.ipynb #d694fafd
+# %% ../nbs/06a_privacy.ipynb #ee7a2bfb
 def control_membership(member:pd.Series, # membership per patient
                        seed:int=0): # which non-members play the members
     "Non-members only, as many labelled members as there are members (at most half of them)"
@@ -179,22 +168,22 @@ def control_membership(member:pd.Series, # membership per patient
     fake = np.random.default_rng(seed).choice(len(out), n, replace=False)
     return pd.Series(np.isin(np.arange(len(out)), fake), index=out)
 
-# %% ../nbs/06a_privacy.ipynb #75813294
+# %% ../nbs/06a_privacy.ipynb #290f1dba
 def leaks(real:pd.DataFrame, ctrl:pd.DataFrame, # `attack_report` rows: real split and control
           fpr:float=0.01): # the false-positive rate judged
     "A measured leak: the TPR's lower bound above chance (TPR = FPR) and above the control's interval"
     k = f'tpr@{fpr:g}'
     return (real[f'{k}_lo'] > fpr) & (real[f'{k}_lo'] > ctrl[f'{k}_hi'])
 
-# %% ../nbs/06a_privacy.ipynb #136fb223
+# %% ../nbs/06a_privacy.ipynb #1656d6ea
 def sample_attacks(c:Candidates, # the candidates
                    synthetic, # samples of the attacked generator
                    reference, # as many samples of a model that saw none of them (the truth)
-                   ball_quantile:float=1e-4): # `ball_radius`'s quantile
+                   ball_quantile:float=1e-4): # `ball_statistic`'s quantile
     "The samples-only attacks' statistics per lesion: {'DCR': ..., 'calibrated DCR': ..., 'ball': ...}"
     return {'DCR': dcr_statistic(c.x, synthetic),
             'calibrated DCR': calibrated_statistic(c.x, synthetic, reference),
-            'ball': ball_statistic(c.x, synthetic, ball_radius(c.x, synthetic, ball_quantile))}
+            'ball': ball_statistic(c.x, synthetic, ball_quantile)}
 
 def audit_table(stats:dict, # attack name -> statistic per lesion
                 c:Candidates, # the candidates
@@ -209,7 +198,7 @@ def audit_table(stats:dict, # attack name -> statistic per lesion
                          **attack_report(s.reindex(m.index), m, n_boot=n_boot, seed=seed)})
     return pd.DataFrame(rows)
 
-# %% ../nbs/06a_privacy.ipynb #8e9280dc
+# %% ../nbs/06a_privacy.ipynb #212476e0
 def roc_points(pos, neg): # scores of members and non-members
     "FPR and TPR at every threshold, from the strictest"
     t = np.unique(np.r_[pos, neg])[::-1]
@@ -240,7 +229,7 @@ def attack_curves(stats:dict, c:Candidates): # attack -> statistic per lesion; t
         out[name] = roc_points(s[member.to_numpy()], s[~member.to_numpy()])
     return out
 
-# %% ../nbs/06a_privacy.ipynb #5f5b4ff8
+# %% ../nbs/06a_privacy.ipynb #937e49ea
 def shadow_splits(n_patients:int, # patients in the pool
                   n_shadows:int, # shadow models, even
                   seed:int=0): # seed of the splits
@@ -268,7 +257,7 @@ def shadow_statistics(train, # train(x, seed) -> samples (M, C, H, W) of a model
     stat = np.stack([statistic(c.x, train(c.x[i], seed + m)) for m, i in enumerate(inside)])
     return stat, inside
 
-# %% ../nbs/06a_privacy.ipynb #105df309
+# %% ../nbs/06a_privacy.ipynb #be0964d6
 def _fit_gaussian(stat, mask, global_variance):
     "Per candidate: mean over the masked shadows, and a standard deviation (pooled or own)"
     n = mask.sum(0)
@@ -286,7 +275,7 @@ def lira_statistic(target, # the attacked model's statistic per candidate (N,)
     (mi, si), (mo, so) = (_fit_gaussian(shadow, m, global_variance) for m in (inside, ~inside))
     return stats.norm.logpdf(target, mi, si) - stats.norm.logpdf(target, mo, so)
 
-# %% ../nbs/06a_privacy.ipynb #72120584
+# %% ../nbs/06a_privacy.ipynb #e63ffb87
 def generator_samples(G, # a trained generator
                       n:int, # samples
                       seed:int=0): # seed of z
@@ -306,7 +295,7 @@ def membership_audit(G, # the attacked generator
     if D is not None: stats['discriminator'] = discriminator_statistic(c.x, D, context)
     return audit_table(stats, c, n_boot, seed), attack_curves(stats, c)
 
-# %% ../nbs/06a_privacy.ipynb #4f300f4f
+# %% ../nbs/06a_privacy.ipynb #547a431e
 def shadow_runs(c:Candidates, # the pool: members and non-members of the target
                 n_shadows:int, # shadow runs, even
                 folder, # shadow m's checkpoints go into folder/shadow-m (resumed when there)
@@ -319,7 +308,7 @@ def shadow_runs(c:Candidates, # the pool: members and non-members of the target
         fit(c.x[i], seed=seed + m, checkpoint_dir=d, resume=True, **fit_kwargs)
     return dirs, inside
 
-# %% ../nbs/06a_privacy.ipynb #6d89577c
+# %% ../nbs/06a_privacy.ipynb #2c6aa2fc
 MEMBERSHIP_CSV = Path(prostate_gan_nb.__file__).parent / 'assets' / 'results' / 'membership.csv'
 
 def load_membership(path=None): # a CSV of `membership_audit.py`; None: `MEMBERSHIP_CSV`

@@ -6,8 +6,9 @@
 __all__ = ['DELTA', 'DP_KEYS', 'noise_for', 'epsilon_spent', 'patient_gradients', 'clipped_sum', 'private_step',
            'private_settings', 'poisson_batch', 'fit_private']
 
-# %% ../nbs/05b_private.ipynb #609c7a80
+# %% ../nbs/05b_private.ipynb #47a9822e
 import math, warnings
+from contextlib import contextmanager
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -17,16 +18,22 @@ from opacus.accountants.utils import get_noise_multiplier
 from .losses import real_logit, g_loss
 from .train import StepOut, TrainingDiverged, _grads, _adam_step, _advance, _train
 
-# %% ../nbs/05b_private.ipynb #4d8a622b
+# %% ../nbs/05b_private.ipynb #6d61a086
 DELTA = 1e-5   # delta of every guarantee here: well below 1 / the number of patients
+
+@contextmanager
+def _quiet_accountant():
+    "Opacus's 'optimal order is the largest alpha' warning off: the bound is valid, only looser"
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='Optimal order')
+        yield
 
 def noise_for(epsilon:float, # target epsilon after `steps`
               sample_rate:float, # probability that a patient is in an iteration's batch
               steps:int, # iterations
               delta:float=DELTA): # the guarantee's delta
     "Opacus's noise multiplier for (epsilon, delta) after `steps` Poisson-sampled steps (RDP)"
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='Optimal order')
+    with _quiet_accountant():
         return float(get_noise_multiplier(target_epsilon=epsilon, target_delta=delta,
                                           sample_rate=sample_rate, steps=steps, accountant='rdp'))
 
@@ -35,11 +42,9 @@ def epsilon_spent(noise_multiplier:float, sample_rate:float, steps:int, delta:fl
     if steps == 0: return 0.
     acc = RDPAccountant()
     acc.history = [(noise_multiplier, sample_rate, steps)]
-    with warnings.catch_warnings():   # "optimal order is the largest alpha": a valid, looser bound
-        warnings.filterwarnings('ignore', message='Optimal order')
-        return float(acc.get_epsilon(delta))
+    with _quiet_accountant(): return float(acc.get_epsilon(delta))
 
-# %% ../nbs/05b_private.ipynb #381d1a52
+# %% ../nbs/05b_private.ipynb #4b7d0b03
 def patient_gradients(params:list, # D's parameters, with `grad_sample` (B, ...) from Opacus
                       group:torch.Tensor, # (B,) each lesion's patient, numbered 0 .. n - 1
                       n:int): # patients in the batch
@@ -54,7 +59,7 @@ def clipped_sum(grads:list, # per-patient gradients (n, ...) per parameter
     factor = (clip / (norms + 1e-12)).clamp(max=1.)
     return [torch.einsum('n,n...->...', factor, g) for g in grads]
 
-# %% ../nbs/05b_private.ipynb #faac6d4e
+# %% ../nbs/05b_private.ipynb #b7d8bc80
 def _real_part(gsm, real, group, n_patients, dp, generator):
     "D's private gradient from the real lesions: per-patient clipped sum plus Gaussian noise"
     params = list(gsm.parameters())
@@ -104,7 +109,7 @@ def private_step(G, D, opt_g, opt_d, # the players and their Adam optimisers
     p_fake = torch.sigmoid(real_logit(fake_logits)).mean().item()
     return StepOut(loss_fake.item(), loss_g.item(), math.nan, p_fake)   # nothing of the patients
 
-# %% ../nbs/05b_private.ipynb #9a0a8175
+# %% ../nbs/05b_private.ipynb #115a6c51
 DP_KEYS = ('epsilon', 'noise_multiplier', 'delta', 'clip')
 
 def private_settings(dp:dict, # `fit`'s `dp`: epsilon or noise_multiplier; delta, clip
@@ -121,7 +126,7 @@ def private_settings(dp:dict, # `fit`'s `dp`: epsilon or noise_multiplier; delta
                 clip=float(dp.get('clip', 1.)), delta=delta, expected_batch=rate * n_patches,
                 steps=n_iter, epsilon=epsilon_spent(sigma, rate, n_iter, delta))
 
-# %% ../nbs/05b_private.ipynb #25dfb7f9
+# %% ../nbs/05b_private.ipynb #4d6e64b4
 def _patient_numbers(patients, n:int): # one id per patch; the number of patches
     "Each patch's patient as a number 0 .. P-1, and P"
     if patients is None or len(patients) != n:
@@ -151,7 +156,7 @@ class _PrivateIteration:
             st.G, st.D, st.opt_g, st.opt_d, self.gsm, real, group, z.to(x.device), self.dp,
             st.streams['real'], st.cfg['loss']['saturating']))
 
-# %% ../nbs/05b_private.ipynb #614a0a31
+# %% ../nbs/05b_private.ipynb #c073807e
 def _check_private(cfg, labels):
     "Refuse what falls outside a per-patient guarantee"
     d = cfg['discriminator']
