@@ -7,7 +7,7 @@ __all__ = ['SCHEDULE', 'UTILITY_CSV', 'LesionClassifier', 'train_classifier', 'p
            'c2st', 'auc_pvalue', 'labelled_truth', 'patient_subset', 'load_utility', 'utility_summary', 'shown_summary',
            'plot_utility']
 
-# %% ../nbs/06b_utility.ipynb #0be91a18
+# %% ../nbs/06b_utility.ipynb #92900aa5
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -22,7 +22,7 @@ from .privacy import roc_auc
 from .phantom import sample_patches
 from .data import normalise
 
-# %% ../nbs/06b_utility.ipynb #e22ee5b6
+# %% ../nbs/06b_utility.ipynb #b2b57fa5
 class LesionClassifier(nn.Module):
     "A small fixed CNN: lesion patches (N, C, 16, 16) -> one logit each"
     def __init__(self, in_ch:int=3, # input channels (T2, ADC, Ktrans)
@@ -37,7 +37,7 @@ class LesionClassifier(nn.Module):
 
 SCHEDULE = dict(steps=1500, batch=64, lr=1e-3, weight_decay=1e-4)   # the classifier's fixed schedule
 
-# %% ../nbs/06b_utility.ipynb #f14703fd
+# %% ../nbs/06b_utility.ipynb #0639f51b
 def _flips(x, g):
     "Each patch flipped left-right and up-down, each with probability 1/2 (drawn from `g`)"
     lr, ud = torch.rand(2, len(x), 1, 1, 1, generator=g) < 0.5
@@ -59,7 +59,7 @@ def _as_labels(y, n):
         raise ValueError(f'the labels hold one class only ({int(y.sum())} of {n} positive)')
     return y
 
-# %% ../nbs/06b_utility.ipynb #5e2c8bb6
+# %% ../nbs/06b_utility.ipynb #d36a27b2
 @contextmanager
 def _one_thread():
     "torch on one CPU thread, restored after: the small model gains nothing from more"
@@ -101,7 +101,7 @@ def auc(scores, # a score per patch (higher: more likely positive)
     labels, scores = np.asarray(labels, bool), np.asarray(scores)
     return roc_auc(scores[labels], scores[~labels])
 
-# %% ../nbs/06b_utility.ipynb #114210ac
+# %% ../nbs/06b_utility.ipynb #06d43324
 def _blob(shape=(3, 16, 16), sd:float=3.):
     "A centred Gaussian blob on every channel, scaled to unit energy (sum of squares 1)"
     r = np.arange(shape[-1]) - (shape[-1] - 1) / 2
@@ -112,7 +112,7 @@ def _blob(shape=(3, 16, 16), sd:float=3.):
 def toy_labelled(n:int, # patches
                  separation:float=1.5, # the blob's amplitude in noise standard deviations
                  seed:int=0): # same seed, same patches
-    "White-noise patches (N, 3, 16, 16), half of them positive, carrying `separation` x `_blob()`"
+    "White-noise patches (N, 3, 16, 16); the odd ones positive, carrying a unit blob x `separation`"
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2 == 1
     x = rng.standard_normal((n, 3, 16, 16)) + separation * y[:, None, None, None] * _blob()
@@ -122,7 +122,7 @@ def bayes_auc(separation:float) -> float: # `toy_labelled`'s separation
     "The best AUC any classifier reaches on `toy_labelled` patches: Φ(separation / √2)"
     return float(stats.norm.cdf(separation / np.sqrt(2)))
 
-# %% ../nbs/06b_utility.ipynb #0c7adbc5
+# %% ../nbs/06b_utility.ipynb #380699aa
 def _halves(size:int, # items in the set
             n:int, # items to take
             groups=None, # the group (patient) of each item; None: the items are independent
@@ -162,7 +162,7 @@ def auc_pvalue(auc:float, # a held-out AUC
     "One-sided p-value of `auc` when scores carry nothing (normal approximation of Mann-Whitney)"
     return float(stats.norm.sf((auc - 0.5) / np.sqrt((n_pos + n_neg + 1) / (12 * n_pos * n_neg))))
 
-# %% ../nbs/06b_utility.ipynb #04604c19
+# %% ../nbs/06b_utility.ipynb #d181d1f9
 def labelled_truth(n:int, # patches
                    scales, # per-channel divisors of the training patches
                    seed:int=0): # seed of `phantom.sample_patches`
@@ -178,7 +178,7 @@ def patient_subset(patient, # the patient of each lesion (N,)
     keep = np.random.default_rng(seed).choice(ids, max(1, round(fraction * len(ids))), replace=False)
     return np.isin(patient, keep)
 
-# %% ../nbs/06b_utility.ipynb #4d8a10a2
+# %% ../nbs/06b_utility.ipynb #9b0f401d
 UTILITY_CSV = Path(prostate_gan_nb.__file__).parent / 'assets' / 'results' / 'utility.csv'
 
 def load_utility(path=None): # a CSV of `benchmarks/utility.py`; None: `UTILITY_CSV`
@@ -201,7 +201,7 @@ def shown_summary(summary:pd.DataFrame): # `utility_summary(...)`
     out.index.name = 'trained on (ClinSig) or tested (c2st)'
     return out
 
-# %% ../nbs/06b_utility.ipynb #94282a34
+# %% ../nbs/06b_utility.ipynb #39fa9bb3
 def plot_utility(rows:pd.DataFrame): # `load_utility()`
     "Two panels: ClinSig AUC by training data; C2ST AUC by set and probe (0.5: indistinguishable)"
     c2st_rows = rows.experiment.str.startswith('c2st')   # the tests and their probes

@@ -1,0 +1,81 @@
+"""The price of differential privacy: fidelity and membership attacks of private runs against the same recipe
+without DP (`prostate_gan_nb.private`).
+
+    python benchmarks/dp_tradeoff.py --run none=RUN0 --run 10=RUN10 --run 1=RUN1   # about 10 minutes
+
+Each RUN is a checkpoint folder of `fit` on the shipped training patches (the paper's recipe, seed 0, ema 0.999):
+'none' a run without DP (e.g. `prostate-gan reproduce --seed 0 --exact`'s checkpoint folder), the others
+`fit(x, patients=ids, dp=dict(epsilon=EPS), ...)`. Fidelity is scored as `reproduce` scores (the 2x target
+with its chance floor, SWD, KID, the DCR audit's flags; last and averaged weights); the attacks are those of
+benchmarks/membership_audit.py (204 members, --fresh new patients, --samples samples), on the averaged
+weights and the run's D.
+
+Writes one row per run, weights and measure to assets/results/dp_tradeoff.csv, and 8 samples of each run's
+averaged weights (z seed 0) to dp_samples.npz.
+"""
+import argparse, time
+from pathlib import Path
+import numpy as np
+import pandas as pd
+from _shared import with_malloc_env
+
+def args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--run', action='append', required=True, help="EPSILON=FOLDER, 'none' for no DP")
+    ap.add_argument('--fresh', type=int, default=1300, help='non-member patients (phantom seed 1)')
+    ap.add_argument('--samples', type=int, default=5000, help='samples the attacker draws')
+    ap.add_argument('--work', default='runs/membership', help='where the fresh patients are written')
+    ap.add_argument('--boot', type=int, default=1000)
+    ap.add_argument('--out', default=None, help='folder of the CSV file (default: assets/results)')
+    return ap.parse_args()
+
+def private_settings(st):
+    "Epsilon spent, noise multiplier and steps of a checkpoint (NaN without DP)"
+    dp = st.meta.get('dp')
+    if not dp: return dict(epsilon_spent=np.nan, noise_multiplier=np.nan)
+    from prostate_gan_nb.private import epsilon_spent
+    spent = epsilon_spent(dp['noise_multiplier'], dp['sample_rate'], st.step, dp['delta'])
+    return dict(epsilon_spent=spent, noise_multiplier=dp['noise_multiplier'])
+
+def cache_ground_truth():
+    "Each `results.ground_truth` draw made once: every run's scores draw the same seeds"
+    from prostate_gan_nb import results
+    draw, memo = results.ground_truth, {}
+    def cached(n, scales, seed=0):
+        if (n, seed) not in memo: memo[n, seed] = draw(n, scales, seed)
+        return memo[n, seed]
+    results.ground_truth = cached
+
+def main():
+    with_malloc_env(); a = args(); t0 = time.time()
+    cache_ground_truth()
+    from stacked_fidelity import score
+    from prostate_gan_nb import privacy as pv
+    from prostate_gan_nb.results import RESULTS, load_train_patches, ground_truth
+    from prostate_gan_nb.train import load_checkpoint
+    tr = load_train_patches()
+    others = pv.fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
+    c = pv.candidates(tr['x'], tr['patient'], *others)
+    reference = ground_truth(a.samples, tr['scales'], seed=5000)
+    context = ground_truth(99, tr['scales'], seed=6000)
+    rows, samples = [], {}
+    for spec in a.run:
+        eps, folder = spec.split('=', 1)
+        st = load_checkpoint(folder)
+        run = dict(epsilon=eps, step=st.step, **private_settings(st))
+        for weights, G in (('last', st.G), ('average', st.G_avg)):
+            rows += [dict(run, weights=weights, measure=k, value=v)
+                     for k, v in score(G.eval(), tr['x'], tr['scales']).items()]
+        samples[eps] = pv.generator_samples(st.G_avg, 8, seed=0)
+        table, _ = pv.membership_audit(st.G_avg, c, reference, st.D, context, a.samples, a.boot)
+        for _, r in table[table.split == 'members vs others'].iterrows():
+            rows += [dict(run, weights='average', measure=f"{r['attack']}: {k}", value=r[k],
+                          lo=r[f'{k}_lo'], hi=r[f'{k}_hi']) for k in ('auc', 'tpr@0.01')]
+        print(f'epsilon {eps}: step {st.step}; {time.time() - t0:.0f} s', flush=True)
+    dest = Path(a.out or RESULTS) / 'dp_tradeoff.csv'
+    pd.DataFrame(rows).round(4).to_csv(dest, index=False)
+    np.savez_compressed(dest.with_name('dp_samples.npz'), **samples)
+    print(f'wrote {dest} and dp_samples.npz in {time.time() - t0:.0f} s')
+
+if __name__ == '__main__':
+    main()
