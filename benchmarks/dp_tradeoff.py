@@ -37,19 +37,9 @@ def private_settings(st):
     spent = epsilon_spent(dp['noise_multiplier'], dp['sample_rate'], st.step, dp['delta'])
     return dict(epsilon_spent=spent, noise_multiplier=dp['noise_multiplier'])
 
-def cache_ground_truth():
-    "Each `results.ground_truth` draw made once: every run's scores draw the same seeds"
-    from prostate_gan_nb import results
-    draw, memo = results.ground_truth, {}
-    def cached(n, scales, seed=0):
-        if (n, seed) not in memo: memo[n, seed] = draw(n, scales, seed)
-        return memo[n, seed]
-    results.ground_truth = cached
-
 def main():
     with_malloc_env(); a = args(); t0 = time.time()
-    cache_ground_truth()
-    from stacked_fidelity import score
+    from stacked_fidelity import score, yardsticks
     from prostate_gan_nb import privacy as pv
     from prostate_gan_nb.results import RESULTS, load_train_patches, ground_truth
     from prostate_gan_nb.train import load_checkpoint
@@ -58,14 +48,14 @@ def main():
     c = pv.candidates(tr['x'], tr['patient'], *others)
     reference = ground_truth(a.samples, tr['scales'], seed=5000)
     context = ground_truth(99, tr['scales'], seed=6000)
-    rows, samples = [], {}
+    rows, samples, sticks = [], {}, yardsticks(tr['x'], tr['scales'])
     for spec in a.run:
         eps, folder = spec.split('=', 1)
         st = load_checkpoint(folder)
         run = dict(epsilon=eps, step=st.step, **private_settings(st))
         for weights, G in (('last', st.G), ('average', st.G_avg)):
             rows += [dict(run, weights=weights, measure=k, value=v)
-                     for k, v in score(G.eval(), tr['x'], tr['scales']).items()]
+                     for k, v in score(G.eval(), tr['x'], sticks).items()]
         samples[eps] = pv.generator_samples(st.G_avg, 8, seed=0)
         table, _ = pv.membership_audit(st.G_avg, c, reference, st.D, context, a.samples, a.boot)
         for _, r in table[table.split == 'members vs others'].iterrows():

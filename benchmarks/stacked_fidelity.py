@@ -25,13 +25,18 @@ def args():
     ap.add_argument('--csv', default=None, help='append the rows to this CSV file')
     return ap.parse_args()
 
-def score(G, x, scales, seed=0):
-    "runs.csv's numbers for one generator, scored as `reproduce` scores"
-    from prostate_gan_nb.results import fidelity, ground_truth, ground_truth_floor, target_table, generate
-    from prostate_gan_nb.metrics import audit_privacy
+def yardsticks(x, scales, seed=0):
+    "What every score of generators trained on `x` compares with, drawn once: reference, holdout, chance"
+    from prostate_gan_nb.results import ground_truth, ground_truth_floor
     ref, hold = ground_truth(1000, scales, seed=seed + 1000), ground_truth(len(x), scales, seed=seed + 2000)
+    return ref, hold, ground_truth_floor(len(x), scales, ref, seed=seed + 3000, metric_seed=seed)
+
+def score(G, x, sticks, seed=0):
+    "runs.csv's numbers for one generator, scored as `reproduce` scores (`sticks`: `yardsticks(x, ...)`)"
+    from prostate_gan_nb.results import fidelity, target_table, generate
+    from prostate_gan_nb.metrics import audit_privacy
+    ref, hold, chance = sticks
     report = fidelity(G, x, ref, hold, seed=seed)
-    chance = ground_truth_floor(len(x), scales, ref, seed=seed + 3000, metric_seed=seed)
     passed = lambda t: int((t.result == 'PASS').sum())
     fake = generate(G, torch.randn(1000, G.nz, generator=torch.Generator().manual_seed(seed)))
     audit = audit_privacy(fake, x, hold, seed=seed)
@@ -58,13 +63,13 @@ def main(a):
         checkpoint_dir=folder, progress=False)
     seconds = time.perf_counter() - t0
     print(f'{len(a.seeds)} runs of {a.preset} stacked: {seconds:.0f} s of training', flush=True)
-    rows = []
+    rows, sticks = [], yardsticks(x, scales)
     for seed in a.seeds:
         for weights, average in (('last', False), ('average', True)):
             G = load_generator(folder / f'seed-{seed}', average=average)
             row = dict(recipe=a.preset, seed=seed, route='shipped patches, stacked',
                        arithmetic=arithmetic(folder / f'seed-{seed}'), weights=weights,
-                       **score(G, x, scales),
+                       **score(G, x, sticks),
                        note=f'{len(a.seeds)} runs stacked (seeds {a.seeds}), {seconds:.0f} s')
             print(row, flush=True); rows.append(row)
     if a.csv: append_rows(a.csv, rows)

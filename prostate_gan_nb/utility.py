@@ -125,14 +125,15 @@ def bayes_auc(separation:float) -> float: # `toy_labelled`'s separation
 # %% ../nbs/06b_utility.ipynb #380699aa
 def _halves(size:int, # items in the set
             n:int, # items to take
-            groups=None, # the group (patient) of each item; None: the items are independent
-            rng:np.random.Generator=None):
+            groups, # the group (patient) of each item; None: the items are independent
+            rng:np.random.Generator): # draws the items (and the groups' order)
     "Indices of two halves of `n` random items of a set; with `groups`, no group on both sides"
     if groups is None:
         idx = rng.permutation(size)[:n]
         return idx[:n // 2], idx[n // 2:]
     groups = np.asarray(groups)
-    rank = dict(zip(np.unique(groups), rng.permutation(len(np.unique(groups)))))
+    ids = np.unique(groups)
+    rank = dict(zip(ids, rng.permutation(len(ids))))
     idx = np.argsort([rank[g] for g in groups], kind='stable')[:n]   # whole groups, shuffled
     h = n // 2
     while h < n and groups[idx[h]] == groups[idx[h - 1]]: h += 1     # a group stays on one side
