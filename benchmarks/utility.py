@@ -13,8 +13,17 @@ ground-truth patches (sampler seed 7000). Rows (experiment, training data):
   matched noise, --c2st patches per set where there are as many; sets of patients are cut between whole
   patients; and, for this project's best generator, the same test on one channel at a time and on both
   sets blurred (where the classifier finds the difference).
+- gan (part `gan`): three runs trained here first, into --runs (resumed where they stopped): a
+  ClinSig-conditional `extended` run on the 330 patches, one on the third of the patients that seed 0
+  cuts, and an `authors` run (its K+1 discriminator); seed 0, weight average 0.999, the presets'
+  schedules (about 30, 25 and 20 minutes alone on 2 CPU cores). Rows: train on synthetic (the
+  conditional GAN's labelled samples, 1x and 10x the training set), augmented with 3x its samples (all
+  330; the third with the GAN of that third, beside the third alone), train on real and test on
+  synthetic (5,000 GAN samples), the K+1 discriminator's own ClinSig score, and the conditional GAN's
+  two-sample test.
 
-Writes one row per experiment and seed to assets/results/utility.csv.
+Writes one row per experiment and seed to assets/results/utility.csv (column `part`); `--parts` runs some
+parts and keeps the CSV's rows of the others.
 """
 import argparse, time
 from pathlib import Path
@@ -30,23 +39,40 @@ def args():
     ap.add_argument('--fresh', type=int, default=1300, help='new patients written (phantom seed 1)')
     ap.add_argument('--work', default='runs/membership', help='where the fresh patients are written')
     ap.add_argument('--out', default=None, help='folder of the CSV file (default: assets/results)')
-    ap.add_argument('--c2st-only', action='store_true',
-                    help="run only the two-sample tests; keep the CSV's other rows")
+    ap.add_argument('--parts', nargs='+', choices=PARTS, default=PARTS,
+                    help="the parts to run; the CSV's rows of the others are kept")
+    ap.add_argument('--runs', default='runs/utility', help='where the gan part trains its runs')
+    ap.add_argument('--iters', type=int, help="the gan part's schedule (default: the presets'; "
+                    'a few iterations make a smoke test)')
+    ap.add_argument('--ship', action='store_true', help='copy the conditional run\'s generator into '
+                    'the package (results.CONDITIONAL_GENERATOR)')
     return ap.parse_args()
+
+PARTS = ('clinsig', 'c2st', 'gan')
+
+def test_set(a, tr):
+    "The labelled ground-truth test set of every ClinSig row"
+    from prostate_gan_nb.utility import labelled_truth
+    return labelled_truth(a.test, tr['scales'], seed=7000)
+
+def scored(part, experiment, data, x, y, seed, test, t0):
+    "The row of the classifier trained on (x, y) with `seed`, tested on `test` (patches, labels)"
+    from prostate_gan_nb import utility as ut
+    model = ut.train_classifier(x, y, seed)
+    row = dict(part=part, experiment=experiment, data=data, n_train=len(x), seed=seed,
+               auc=ut.auc(ut.predict(model, test[0]), test[1]), n_test=len(test[0]))
+    print(row, f'{time.time() - t0:.0f} s', flush=True)
+    return row
 
 def clinsig_rows(a, tr, seeds, t0):
     "The ClinSig classifier's rows: ceiling, real and augmented training sets"
     from prostate_gan_nb import utility as ut
-    x_test, y_test = ut.labelled_truth(a.test, tr['scales'], seed=7000)
+    test = test_set(a, tr)
     n = len(tr['x'])
     big_x, big_y = ut.labelled_truth(10 * n, tr['scales'], seed=7100)
-    print(f'test {len(x_test)} ({y_test.mean():.1%} ClinSig); {time.time() - t0:.0f} s')
+    print(f'test {len(test[0])} ({test[1].mean():.1%} ClinSig); {time.time() - t0:.0f} s')
     rows = []
-    def score(experiment, data, x, y, seed):
-        model = ut.train_classifier(x, y, seed)
-        rows.append(dict(experiment=experiment, data=data, n_train=len(x), seed=seed,
-                         auc=ut.auc(ut.predict(model, x_test), y_test), n_test=len(x_test)))
-        print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
+    score = lambda *row: rows.append(scored('clinsig', *row, test, t0))
     for s in seeds:
         score('ceiling', 'ground truth, 1x', big_x[s * n:(s + 1) * n], big_y[s * n:(s + 1) * n], s)
         score('ceiling', 'ground truth, 10x', big_x, big_y, s)
@@ -69,35 +95,117 @@ def probe_rows(samples, truth, t0):
     probes.update({f'blurred (Gaussian, sd {sd:g} px)': blurred(sd) for sd in (0.7, 1.5)})
     rows = []
     for name, f in probes.items():
-        rows.append(dict(experiment='c2st probe', data=f"this project's best, {name}", seed=0,
+        rows.append(dict(part='c2st', experiment='c2st probe', data=f"this project's best, {name}",
+                         seed=0,
                          **ut.c2st(f(samples), f(truth), seed=0)))
+        print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
+    return rows
+
+def c2st_rows(a, tr, seeds, t0):
+    "Two-sample tests of the training set, extracted lesions, both shipped generators and noise"
+    from prostate_gan_nb import utility as ut
+    from prostate_gan_nb.privacy import fresh_patients, generator_samples
+    from prostate_gan_nb.results import SHIPPED, PAPER_GENERATOR, matched_noise
+    from prostate_gan_nb.train import load_generator
+    files = fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
+    truth = c2st_truth(a, tr)
+    sets = {'training set': (tr['x'], tr['patient']), 'lesions extracted from new patients': files,
+            "this project's best": (generator_samples(load_generator(SHIPPED), a.c2st), None),
+            "paper's recipe": (generator_samples(load_generator(PAPER_GENERATOR), a.c2st), None),
+            'matched noise': (matched_noise(tr['x'], a.c2st), None)}
+    rows = []
+    for name, (x, groups) in sets.items():
+        for s in seeds:
+            rows.append(dict(part='c2st', experiment='c2st', data=name, seed=s,
+                             **ut.c2st(x, truth, seed=s, groups=groups)))
+            print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
+    return rows + probe_rows(sets["this project's best"][0], truth, t0)
+
+def c2st_truth(a, tr):
+    "The fresh ground truth every two-sample test compares with"
+    from prostate_gan_nb.results import ground_truth
+    return ground_truth(a.c2st, tr['scales'], seed=7200)
+
+def gan_runs(a, tr, third):
+    "Train (or resume, or load finished) the gan part's three runs: conditional, its third, authors"
+    from prostate_gan_nb.train import fit
+    run = lambda name, keep, preset, **kw: fit(
+        tr['x'][keep], tr['labels'][keep], preset, seed=0, ema=0.999, progress=False,
+        n_iter=a.iters, checkpoint_dir=Path(a.runs) / name, resume=True, **kw)
+    everyone = np.ones(len(tr['x']), bool)
+    return (run('conditional', everyone, 'extended', n_labels=2)[0],
+            run('conditional-third', third, 'extended', n_labels=2)[0],
+            run('authors', everyone, 'authors')[1])
+
+def ship_conditional(a, tr):
+    "The conditional run's generator (and weight average) into the package, with its provenance"
+    import sys
+    from prostate_gan_nb.results import CONDITIONAL_GENERATOR, export_generator
+    export_generator(Path(a.runs) / 'conditional', CONDITIONAL_GENERATOR,
+                     command=' '.join(['python', *sys.argv]), data='the shipped training patches '
+                     f"({len(tr['x'])}, with their ClinSig labels)", scales=tr['scales'],
+                     channels=tr['channels'], norm='dataset', n_patches=len(tr['x']))
+
+def labelled_samples(G, n, seed):
+    "n samples of a conditional G and their ClinSig, drawn in its training proportions"
+    import torch
+    from prostate_gan_nb.results import generate
+    z = torch.randn(n, G.nz, generator=torch.Generator().manual_seed(seed))
+    return generate(G, z), G.labels_for(z).numpy().astype(bool)
+
+def kplus1_score(D, x):
+    "The K+1 discriminator's ClinSig score: its class-1 logit minus its class-0 logit (eval mode)"
+    import torch
+    with torch.no_grad(): logits = D.eval()(torch.as_tensor(x))
+    return (logits[:, 1] - logits[:, 0]).numpy()
+
+def gan_rows(a, tr, seeds, t0):
+    "What the conditional GAN's labelled samples and the K+1 discriminator do for ClinSig"
+    from prostate_gan_nb import utility as ut
+    from prostate_gan_nb.privacy import generator_samples
+    third = ut.patient_subset(tr['patient'], 1 / 3, seed=0)
+    G, G3, D = gan_runs(a, tr, third)
+    print(f'runs ready; {time.time() - t0:.0f} s', flush=True)
+    if a.ship: ship_conditional(a, tr)
+    test, n = test_set(a, tr), len(tr['x'])
+    synthetic_test = labelled_samples(G, a.test, 300)
+    rows = []
+    score = lambda *row: rows.append(scored('gan', *row, t0))
+    for s in seeds:
+        for k in (1, 10):
+            score('synthetic', f'conditional GAN, {k}x', *labelled_samples(G, k * n, 100 + s), s,
+                  test)
+        for name, keep, g in (('330 real', np.ones(n, bool), G),
+                              ('a third of the patients (cut 0)', third, G3)):
+            x, y = tr['x'][keep], tr['labels'][keep]
+            if g is G3: score('real', name, x, y, s, test)
+            gx, gy = labelled_samples(g, 3 * len(x), 200 + s)
+            score('augmented', f'{name} + 3x conditional GAN', np.concatenate([x, gx]),
+                  np.concatenate([y, gy]), s, test)
+        score('trts', '330 real, tested on conditional GAN', tr['x'], tr['labels'], s,
+              synthetic_test)
+    rows.append(dict(part='gan', experiment='k+1 discriminator', data="the authors' K+1 D, 330 real",
+                     n_train=n, seed=0, auc=ut.auc(kplus1_score(D, test[0]), test[1]),
+                     n_test=len(test[0])))
+    truth = c2st_truth(a, tr)
+    for s in seeds:
+        rows.append(dict(part='gan', experiment='c2st', data='conditional GAN', seed=s,
+                         **ut.c2st(generator_samples(G, a.c2st), truth, seed=s)))
         print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
     return rows
 
 def main():
     with_malloc_env(); a = args(); t0 = time.time()
-    from prostate_gan_nb import utility as ut
-    from prostate_gan_nb.privacy import fresh_patients, generator_samples
-    from prostate_gan_nb.results import (RESULTS, SHIPPED, PAPER_GENERATOR, load_train_patches,
-                                         ground_truth, matched_noise)
-    from prostate_gan_nb.train import load_generator
+    from prostate_gan_nb.results import RESULTS, load_train_patches
     tr, seeds = load_train_patches(), range(a.seeds)
     dest = Path(a.out or RESULTS) / 'utility.csv'
-    rows = clinsig_rows(a, tr, seeds, t0) if not a.c2st_only else \
-        pd.read_csv(dest).query("experiment != 'c2st'").to_dict('records')
-    files = fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
-    truth = ground_truth(a.c2st, tr['scales'], seed=7200)
-    sets = {'training set': (tr['x'], tr['patient']), 'lesions extracted from new patients': files,
-            "this project's best": (generator_samples(load_generator(SHIPPED), a.c2st), None),
-            "paper's recipe": (generator_samples(load_generator(PAPER_GENERATOR), a.c2st), None),
-            'matched noise': (matched_noise(tr['x'], a.c2st), None)}
-    for name, (x, groups) in sets.items():
-        for s in seeds:
-            rows.append(dict(experiment='c2st', data=name, seed=s,
-                             **ut.c2st(x, truth, seed=s, groups=groups)))
-            print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
-    rows += probe_rows(sets["this project's best"][0], truth, t0)
-    pd.DataFrame(rows).round(4).to_csv(dest, index=False)
+    kept = pd.read_csv(dest).query('part not in @a.parts') if len(a.parts) < len(PARTS) else None
+    made = {'clinsig': clinsig_rows, 'c2st': c2st_rows, 'gan': gan_rows}
+    rows = [r for part in a.parts for r in made[part](a, tr, seeds, t0)]
+    out = pd.concat([kept, pd.DataFrame(rows)]) if kept is not None else pd.DataFrame(rows)
+    order = {part: i for i, part in enumerate(PARTS)}
+    out = out.sort_values('part', key=lambda p: p.map(order), kind='stable')
+    out.round(4).to_csv(dest, index=False)
     print(f'wrote {dest} in {time.time() - t0:.0f} s')
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ import math
 from collections import OrderedDict
 from contextlib import contextmanager
 import torch
+import torch.nn.functional as F
 from torch import nn
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -30,31 +31,56 @@ class Generator(nn.Module):
                  pixel_noise:int=0, # 16 x 16 noise maps added before the last layer (PixelNoise)
                  up_kernel:int=3, # kernel side of the two stride-2 transposed convs (Table 1: 3)
                  low_pass:tuple=(), # output channels smoothed by a fixed kernel (LowPass)
+                 n_labels:int=0, # classes G is conditioned on (2: ClinSig); 0: unconditional
                  seed:int|None=None, # seed for the initial weights (None: torch's global RNG)
                  last_stride:int=1): # Table 1's "/2" on the last layer: only 1 keeps 16 x 16
         super().__init__()
         _check('out_act', out_act, _ACTS); _check('init', init, _INITS)
         _check('up_kernel', up_kernel, (3, 4)); _check_last_stride(last_stride)
-        self.nz_lesion, self.pixel_noise = nz, pixel_noise
-        self.nz = nz + pixel_noise * _SIDE * _SIDE   # z: the lesion's numbers, then the maps
+        self.nz_lesion, self.pixel_noise, self.n_labels = nz, pixel_noise, n_labels
+        # z: the lesion's numbers, then the maps, then (conditional G) the number that draws a label
+        self.nz = nz + pixel_noise * _SIDE * _SIDE + (n_labels > 0)
         with _seeded(seed):
-            self.net = _generator_blocks(nz, out_act, batchnorm, out_ch, pixel_noise, up_kernel,
-                                         low_pass)
+            self.net = _generator_blocks(nz + n_labels, out_act, batchnorm, out_ch, pixel_noise,
+                                         up_kernel, low_pass)
             _initialise_(self, init, _authors_init_generator_)
+        if n_labels: self.register_buffer('prevalence', torch.full((n_labels,), 1 / n_labels))
 
-    def forward(self, z):
-        if not self.pixel_noise: return self.net(z)
+    def forward(self, z, labels=None): # labels (N,): a conditional G's classes (None: from z)
         h = z[:, :self.nz_lesion]
-        maps = z[:, self.nz_lesion:].reshape(len(z), self.pixel_noise, _SIDE, _SIDE)
+        if self.n_labels: h = torch.cat([h, self._one_hot(z, labels).to(h.dtype)], 1)
+        if not self.pixel_noise: return self.net(h)
+        n_maps = self.pixel_noise * _SIDE * _SIDE
+        maps = z[:, self.nz_lesion:self.nz_lesion + n_maps]
+        maps = maps.reshape(len(z), self.pixel_noise, _SIDE, _SIDE)
         for block in self.net: h = block(h, maps) if isinstance(block, PixelNoise) else block(h)
         return h
 
+    def labels_for(self, z): # latent vectors (N, nz) of a conditional G
+        "The classes `G(z)` draws: z's last number, through Φ, against the cumulative `prevalence`"
+        if not self.n_labels: raise ValueError('an unconditional generator has no labels')
+        u = torch.special.ndtr(z[:, -1].double())
+        edges = self.prevalence.double().cumsum(0)[:-1].contiguous()
+        return torch.searchsorted(edges, u.contiguous(), right=True)
+
+    def _one_hot(self, z, labels):
+        "The classes of `labels` (or drawn by z) as one-hot rows; a `ValueError` for bad labels"
+        if labels is None: return F.one_hot(self.labels_for(z), self.n_labels)
+        labels = torch.as_tensor(labels, device=z.device).long()
+        if labels.shape != (len(z),):
+            raise ValueError(f'labels: expected shape ({len(z)},), got {tuple(labels.shape)}')
+        if len(labels) and not 0 <= labels.min() <= labels.max() < self.n_labels:
+            raise ValueError(f'labels must be classes 0-{self.n_labels - 1}, '
+                             f'got {sorted(set(labels.tolist()))[:5]}')
+        return F.one_hot(labels, self.n_labels)
+
     def sample(self, n:int, # number of images
-               seed:int|None=None): # seed for z (None: torch's global RNG)
+               seed:int|None=None, # seed for z (None: torch's global RNG)
+               labels=None): # (n,) classes of a conditional G (None: drawn by z)
         "`n` images from standard-normal z, drawn on the module's device"
         dev = next(self.parameters()).device
         g = None if seed is None else torch.Generator(dev).manual_seed(seed)
-        return self(torch.randn(n, self.nz, device=dev, generator=g))
+        return self(torch.randn(n, self.nz, device=dev, generator=g), labels)
 
 # %% ../nbs/03_models.ipynb #a0a8112f
 class Reshape(nn.Module):
@@ -334,6 +360,12 @@ class GaussianNoise(nn.Module):
 # %% ../nbs/03_models.ipynb #5cc2c375
 NOISE_SITES = ('input', 'conv1', 'conv2', 'conv3')
 
+def _projection(n_labels, n_features):
+    "The projection head's class embedding, zero at first: D starts as the unconditional one"
+    embed = nn.Embedding(n_labels, n_features)
+    nn.init.zeros_(embed.weight)
+    return embed
+
 def _check_noise_sites(sites):
     "Raise unless every one of `sites` is in `NOISE_SITES`"
     bad = set(sites) - set(NOISE_SITES)
@@ -351,16 +383,24 @@ class Discriminator(nn.Module):
                  init:str='dcgan', # weight init: 'dcgan', 'authors' (TF unit scaling) or 'default'
                  noise:type=GaussianNoise, # noise layer class, called as noise(std)
                  batch_std:bool=False, # append the batch's spread after conv3 (BatchStd)
+                 n_labels:int=0, # classes of a conditional G: a projection head (0: none)
                  seed:int|None=None): # seed for the initial weights (None: torch's global RNG)
         super().__init__()
         _check('init', init, _INITS); _check_noise_sites(noise_at)
-        self.n_classes = n_classes
+        if n_labels and n_classes > 1:
+            raise ValueError('n_labels (projection) and n_classes > 1 (K+1 head): choose one')
+        self.n_classes, self.n_labels = n_classes, n_labels
         with _seeded(seed):
             self.net = _discriminator_blocks(noise_std, dropout, leak, n_classes, batchnorm, in_ch,
                                              noise_at, noise, batch_std)
             _initialise_(self, init, _authors_init_discriminator_)
+            if n_labels: self.project = _projection(n_labels, self.net.fc[-1].in_features)
 
-    def forward(self, x): return self.net(x)
+    def forward(self, x, labels=None): # labels (N,): the classes to judge x as (projection D)
+        if not self.n_labels: return self.net(x)
+        if labels is None: raise ValueError('a projection discriminator needs the labels')
+        features = self.net[:-1](x).flatten(1)
+        return self.net.fc(features) + (self.project(labels) * features).sum(1, keepdim=True)
 
 # %% ../nbs/03_models.ipynb #03c20817
 def _discriminator_blocks(noise_std, dropout, leak, n_classes, batchnorm, in_ch, noise_at, noise,
@@ -438,12 +478,12 @@ class BatchStd(nn.Module):
 # %% ../nbs/03_models.ipynb #f67128f8
 class GeneratorMixture(nn.Module):
     "Trained generators of one architecture as one G(z): z[:, 0] picks the member (equal odds)"
-    def __init__(self, members): # Generators with the same nz
+    def __init__(self, members): # Generators with the same nz (and n_labels)
         super().__init__()
-        sizes = [m.nz for m in members]
+        sizes = [(m.nz, m.n_labels) for m in members]
         if len(set(sizes)) != 1:
-            raise ValueError(f'members have latent sizes {sizes}: a mixture needs one')
-        self.members, self.nz = nn.ModuleList(members), members[0].nz
+            raise ValueError(f'members have latent sizes and labels {sizes}: a mixture needs one')
+        self.members, (self.nz, self.n_labels) = nn.ModuleList(members), sizes[0]
 
     def pick(self, z): # latent vectors (N, nz)
         "Each row's member index (N,) and the latent vectors that member sees"
@@ -452,12 +492,18 @@ class GeneratorMixture(nn.Module):
         z0 = torch.special.ndtri((u - k).clamp(1e-12, 1 - 1e-12)).to(z.dtype)  # Φ⁻¹(0 or 1) = ∓∞
         return k.long(), torch.cat([z0[:, None], z[:, 1:]], 1)
 
-    def forward(self, z):
+    def _by_member(self, z, call): # call(member, its rows of z, rows): a tensor for those rows
         k, z = self.pick(z)
-        parts = [(k == i, m(z[k == i])) for i, m in enumerate(self.members)]
+        parts = [(k == i, call(m, z[k == i], k == i)) for i, m in enumerate(self.members)]
         out = parts[0][1].new_empty(len(z), *parts[0][1].shape[1:])
         for rows, x in parts: out[rows] = x
         return out
+
+    def forward(self, z, labels=None): # labels (N,): conditional members' classes (None: from z)
+        given = lambda rows: () if labels is None else (torch.as_tensor(labels)[rows],)
+        return self._by_member(z, lambda m, zk, rows: m(zk, *given(rows)))
+
+    def labels_for(self, z): return self._by_member(z, lambda m, zk, rows: m.labels_for(zk))
 
     sample = Generator.sample
 

@@ -34,6 +34,8 @@ _SETTINGS['paper'] = {
         'low_pass': ((), 'Table 1: no layer after the output activation (smoothing channels '
                          'acquired coarser than 1 mm is this project\'s option, see the '
                          'models page)'),
+        'n_labels': (0, 'Table 1: G is unconditional (a ClinSig-conditional G, 2, with a '
+                        'projection D is this project\'s option, see the models page)'),
     },
     'discriminator': {
         'noise_std': (0.5 ** 0.5, 'Sec 5.3 N(0, 1/2), read as variance 1/2 (std 0.707)'),

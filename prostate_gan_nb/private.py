@@ -167,7 +167,8 @@ def _check_private(cfg, labels):
     if d.get('batch_std') or d.get('batchnorm'):
         raise ValueError("dp: D's batch_std / batchnorm mix patients in one output; "
                          "use a preset without them (paper, tuned) or turn them off")
-    if labels is not None: raise ValueError('dp: the K+1 discriminator (labels) is not covered')
+    if labels is not None:
+        raise ValueError('dp: labels (the K+1 discriminator, a conditional G) are not covered')
 
 _SAME_ON_RESUME = ('unit', 'n_patients', 'sample_rate', 'noise_multiplier', 'clip', 'delta')
 

@@ -8,7 +8,7 @@ __all__ = ['MIN_PATCHES', 'NORMALISE_HINT', 'SPEED_OFF', 'CPU_FAST', 'SPEED_KEYS
            'data_hash', 'make_streams', 'StreamDropout', 'stream_replica', 'TrainState', 'save_checkpoint',
            'CheckpointError', 'latest_checkpoint', 'find_checkpoint', 'checkpoint_state', 'load_checkpoint',
            'load_generator', 'cpu_has_bf16', 'speed_settings', 'default_shards', 'noise_bank_for', 'noise_scale',
-           'plot_history', 'sample_grid']
+           'plot_history', 'sample_grid', 'players']
 
 # %% ../nbs/05_train.ipynb #814b27ed
 import copy, hashlib, json, math, os, shutil, signal, tempfile, threading, time
@@ -74,25 +74,29 @@ def _shard_grads(G:nn.Module, # the generator
                  D:nn.Module, # the shard's replica of D
                  real:torch.Tensor, # the shard's real images
                  z:torch.Tensor, # the shard's latent vectors
-                 labels:torch.Tensor|None, # the shard's ClinSig labels (K+1 discriminator) or None
+                 labels:torch.Tensor|None, # the shard's ClinSig (K+1 D or conditional G) or None
                  share:float, # the shard's share of the batch: its losses are weighted by it
                  saturating:bool, # Eq 2 as printed, or its non-saturating form
                  amp:bool): # bfloat16 autocast
     "One shard's dL_G/dtheta_G, dL_D/dtheta_D (weighted by `share`) and `_shard_stats`"
-    fakes_g, fakes, real_logits, fake_logits = _play(G, D, real, z, amp)
-    loss_d = share * d_loss(real_logits, fake_logits, labels)
+    conditional = labels if G.n_labels else None   # the fakes are made as the reals' classes
+    fakes_g, fakes, real_logits, fake_logits = _play(G, D, real, z, amp, conditional)
+    loss_d = share * d_loss(real_logits, fake_logits, None if G.n_labels else labels)
     loss_g = share * g_loss(fake_logits, saturating)
     grads = _player_grads(loss_d, loss_g, fakes_g, fakes, G.parameters(), D.parameters(),
                           saturating)
     return *grads, _shard_stats(loss_d, loss_g, real_logits, fake_logits, share)
 
 def _play(G, D, # callables: the networks, or several runs' networks as one (`many`)
-          real, z, amp):
+          real, z, amp,
+          labels=None): # classes both players are conditioned on (conditional G), or None
     "G(z) with its graph, G(z) detached as D's input, and D's logits for real and fake images"
+    given = () if labels is None else (labels,)
     with _amp(real.device, amp):
-        fakes_g = G(z).float()                    # the graph through G, for Eq 3's last step
+        fakes_g = G(z, *given).float()            # the graph through G, for Eq 3's last step
         fakes = fakes_g.detach().requires_grad_()
-        real_logits, fake_logits = D(real).float(), D(fakes).float()   # D's graph stops at fakes
+        real_logits = D(real, *given).float()
+        fake_logits = D(fakes, *given).float()    # D's graph stops at fakes
     return fakes_g, fakes, real_logits, fake_logits
 
 def _player_grads(loss_d, loss_g, fakes_g, fakes, g_params, d_params, saturating):
@@ -126,7 +130,7 @@ def gan_step(G:nn.Module, D:nn.Module, # the players (D is updated through its s
              replicas:list, # `stream_replica`s of D, one per shard
              real:torch.Tensor, # (B, C, 16, 16) real images
              z:torch.Tensor, # (B, nz) latent vectors
-             labels:torch.Tensor|None=None, # (B,) ClinSig of the real images (K+1 discriminator)
+             labels:torch.Tensor|None=None, # (B,) ClinSig of the reals (K+1 D, conditional G)
              saturating:bool=True, # Eq 2 as printed (True) or non-saturating
              amp:bool=False, # bfloat16 autocast
              pool:ThreadPoolExecutor|None=None): # runs the shards in parallel (None: in turn)
@@ -142,7 +146,7 @@ def gan_step(G:nn.Module, D:nn.Module, # the players (D is updated through its s
 
 # %% ../nbs/05_train.ipynb #fd37c627
 def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`data.prepare_patches`)
-        labels=None, # (N,) ClinSig 0/1: the authors' K+1 discriminator (preset='authors')
+        labels=None, # (N,) ClinSig 0/1: K+1 D (preset='authors') or conditional G (n_labels=2)
         preset:str='paper', # settings preset, a name in `presets.PRESETS`
         *,
         seed:int=0, # seeds weights, z, real batches and D's noise
@@ -180,9 +184,16 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`data.prepar
     if patients is not None: raise TypeError('patients: the unit of dp=...; give dp too')
     if seeds is not None:
         from .many import fit_seeds   # `many` builds on this module
+        if cfg['generator']['n_labels']: speed = _unstacked(speed)
         return fit_seeds(new_run, seeds, speed, dev, checkpoint_dir, on_device, logging)
     if speed.get('stack') is not None: raise TypeError('stack: a setting of fit(seeds=[...])')
     return _train(new_run(seed, checkpoint_dir, speed), *on_device, checkpoint_dir, *logging)
+
+def _unstacked(speed):
+    "A conditional G's `speed` for several seeds: one run after another (`many` stacks no labels)"
+    if speed.get('stack'): raise ValueError('stack: a conditional G (n_labels) trains its runs '
+                                            'one after another (stack=False)')
+    return speed | {'stack': False}
 
 def _run_state(x, y, cfg, preset, seed, ema, device, speed, checkpoint_dir, resume):
     "The run to train: new from `seed`, or resumed from the latest checkpoint in `checkpoint_dir`"
@@ -195,7 +206,7 @@ def _run_state(x, y, cfg, preset, seed, ema, device, speed, checkpoint_dir, resu
     ck = latest_checkpoint(checkpoint_dir) if (resume and checkpoint_dir) else None
     given = {k for k, v in speed.items() if v is not None}
     if ck: return _resumed_state(ck, cfg, meta, device, given)
-    return _fresh_state(cfg, seed, shards, device, meta)
+    return _fresh_state(cfg, seed, shards, device, meta, y)
 
 # %% ../nbs/05_train.ipynb #a43cbcee
 def pick_device(device:str|torch.device='auto'): # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps', a device
@@ -483,7 +494,7 @@ def load_checkpoint(path:str|Path, # checkpoint folder, or run folder (latest ch
     model, optim, cfg = ck / 'model.safetensors', ck / 'optim.safetensors', js['cfg']
     with _reading(ck / 'state.json'):
         groups, shards = [js['param_groups'][k] for k in ('opt_g', 'opt_d')], js['meta']['shards']
-        G, D = Generator(**cfg['generator']), Discriminator(**cfg['discriminator'])
+        G, D = players(cfg)
     G, D = G.to(device), D.to(device)
     w = _weights(model)
     E = _average_of(G) if _has_average(w) else None
@@ -599,10 +610,12 @@ def plot_history(history:dict, # `fit`'s history: lists per logged iteration
 def sample_grid(G:nn.Module, # a generator
                 z:torch.Tensor, # (n, nz) fixed latent vectors
                 title:str|None=None, # figure title (None: none)
-                channels=('T2', 'ADC', 'Ktrans')): # row labels: the modalities, in order
+                channels=('T2', 'ADC', 'Ktrans'), # row labels: the modalities, in order
+                labels=None): # (n,) classes of a conditional G (None: as z draws them)
     "One column per z, one row per channel in its modality's colours, each on [0, 1] (normalised)"
-    was = G.training; G.eval()
-    with torch.no_grad(): im = G(z.to(next(G.parameters()).device)).float().cpu().numpy()
+    was = G.training; G.eval(); dev = next(G.parameters()).device
+    labels = None if labels is None else torch.as_tensor(labels, device=dev)
+    with torch.no_grad(): im = G(z.to(dev), labels).float().cpu().numpy()
     G.train(was)
     n = len(z)
     size = (min(9, 0.95 * n + 1.3), 1.05 * len(channels) + 0.4)
@@ -655,13 +668,21 @@ class _Log:
 # settings added after the first checkpoints, which ran as these say: run settings, and preset
 # settings (older runs had the paper's values)
 _LATER_META = {**SPEED_OFF, 'ema': 0.}
-_LATER_CFG = {'generator': ('pixel_noise', 'up_kernel', 'low_pass'),
+_LATER_CFG = {'generator': ('pixel_noise', 'up_kernel', 'low_pass', 'n_labels'),
               'discriminator': ('batch_std',), 'train': ('noise_decay', 'noise_end')}
 
-def _fresh_state(cfg, seed, shards, device, meta):
+def players(cfg:dict, # a run's settings (`train_config`)
+            seed:int|None=None): # G's weights from `seed`, D's from `seed + 1` (None: global RNG)
+    "G and D as `cfg` describes them; a conditional G (`n_labels`) gets a projection D"
+    G = Generator(**cfg['generator'], seed=seed)
+    labels = cfg['generator'].get('n_labels', 0)
+    return G, Discriminator(**cfg['discriminator'], n_labels=labels,
+                            seed=None if seed is None else seed + 1)
+
+def _fresh_state(cfg, seed, shards, device, meta, y=None): # y: the labels (conditional G)
     "A new run: G and D initialised from `seed`, Adam as the preset says, the run's streams"
-    G = Generator(**cfg['generator'], seed=seed).to(device)
-    D = Discriminator(**cfg['discriminator'], seed=seed + 1).to(device)
+    G, D = (net.to(device) for net in players(cfg, seed))
+    if G.n_labels: G.prevalence.copy_(torch.bincount(y.cpu(), minlength=G.n_labels) / len(y))
     t = cfg['train']
     adam = lambda net, lr: torch.optim.Adam(net.parameters(), lr, tuple(t['betas']), t['eps'])
     opt_g, opt_d = adam(G, t['lr_g']), adam(D, t['lr_d'])
@@ -717,11 +738,13 @@ def _run_config(preset, labels, n_iter, batch_size, overrides, log_every, ckpt_e
     lengths = {k: v for k, v in dict(n_iter=n_iter, batch_size=batch_size).items()
                if v is not None}
     cfg = train_config(preset, **overrides, **lengths)
-    t, K = cfg['train'], cfg['discriminator']['n_classes']
-    if (labels is None) != (K == 1):
-        need = ('ClinSig labels (or preset="paper")' if K > 1 else
-                'no labels: use preset="authors" or n_classes=2 for the K+1 discriminator')
-        raise TrainingDataError(f'n_classes={K} needs {need}')
+    t, K, L = cfg['train'], cfg['discriminator']['n_classes'], cfg['generator']['n_labels']
+    if K > 1 and L: raise ValueError(f'n_classes={K} (K+1 D) and n_labels={L}: choose one')
+    if (labels is None) != (K == 1 and not L):
+        need = ('ClinSig labels (or preset="paper")' if K > 1 or L else
+                'no labels: use n_labels=2 for a conditional G, or preset="authors" (or '
+                'n_classes=2) for the K+1 discriminator')
+        raise TrainingDataError(f'{f"n_labels={L}" if L else f"n_classes={K}"} needs {need}')
     counts = dict(n_iter=t['n_iter'], batch_size=t['batch_size'], log_every=log_every,
                   ckpt_every=ckpt_every)
     for k, v in counts.items():

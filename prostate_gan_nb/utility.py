@@ -204,14 +204,16 @@ def shown_summary(summary:pd.DataFrame): # `utility_summary(...)`
 
 # %% ../nbs/06b_utility.ipynb #39fa9bb3
 def plot_utility(rows:pd.DataFrame): # `load_utility()`
-    "Two panels: ClinSig AUC by training data; C2ST AUC by set and probe (0.5: indistinguishable)"
+    "Two panels: ClinSig AUC by training data; C2ST AUC by set and probe (orange: the GAN part)"
     c2st_rows = rows.experiment.str.startswith('c2st')   # the tests and their probes
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw=dict(wspace=0.75))
-    for ax, part, title in ((axes[0], rows[~c2st_rows], 'ClinSig AUC on fresh ground truth'),
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.6), gridspec_kw=dict(wspace=0.95))
+    for ax, part, title in ((axes[0], rows[~c2st_rows], 'ClinSig AUC'),
                             (axes[1], rows[c2st_rows], 'C2ST AUC against fresh ground truth')):
         shown = part.data.str.replace("this project's best, ", 'best: ')
         labels = list(dict.fromkeys(shown))
-        ax.scatter(part.auc, shown.map({k: i for i, k in enumerate(labels)}), s=18, alpha=0.7)
+        colour = np.where(part.part == 'gan', 'tab:orange', 'tab:blue')
+        ax.scatter(part.auc, shown.map({k: i for i, k in enumerate(labels)}), s=18, alpha=0.7,
+                   c=colour)
         ax.scatter(part.groupby(shown, sort=False).auc.mean(), range(len(labels)), marker='|',
                    s=300, color='k')
         ax.set_yticks(range(len(labels)), labels); ax.invert_yaxis()

@@ -75,7 +75,7 @@ GENERATOR_FAULTS = {
     'generator settings a list': (edit_state(lambda s: s | dict(cfg=dict(generator=[1]))), 'state.json',
                                   'must be a mapping'),
     'members not a list': (edit_state(lambda s: s | dict(members=3)), 'state.json', 'not iterable'),
-    'members empty': (edit_state(lambda s: s | dict(members=[])), 'state.json', 'latent sizes []'),
+    'members empty': (edit_state(lambda s: s | dict(members=[])), 'state.json', 'latent sizes and labels []'),
     'model.safetensors missing': (lambda d: (d / 'model.safetensors').unlink(), 'model.safetensors', 'no such file'),
     'model.safetensors a folder': (replace_with_folder('model.safetensors'), 'model.safetensors', 'no such file'),
     'state.json missing': (lambda d: (d / 'state.json').unlink(), '', 'No checkpoint in'),
