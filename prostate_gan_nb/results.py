@@ -35,7 +35,7 @@ from .train import (fit, find_checkpoint, checkpoint_state, load_generator,
 from .metrics import (fidelity_report, target_ratios, chance_floor, noise_floor,
                                      audit_privacy, plot_dcr, plot_nearest_pairs,
                                      plot_intensity_histograms, plot_lesion_features, lesion_table)
-from .utility import c2st
+from .utility import c2st, SCHEDULE
 
 # %% ../nbs/07_results.ipynb #fc2e9bbd
 ASSETS = Path(prostate_gan_nb.__file__).parent / 'assets'
@@ -327,8 +327,10 @@ def privacy_result(audit, # a `metrics.PrivacyAudit`
     return 'FAIL' if s['n_copies'] or s['flag_pvalue'] < level else 'PASS'
 
 # %% ../nbs/07_results.ipynb #7e671419
-FULL = dict(n_patients=204, n_iter=None, n_samples=1000, n_reference=1000)   # None: the preset's
-QUICK = dict(n_patients=40, n_iter=300, n_samples=200, n_reference=300)
+FULL = dict(n_patients=204, n_iter=None,   # None: the preset's schedule
+            n_samples=1000, n_reference=1000, c2st_steps=SCHEDULE['steps'])
+QUICK = dict(n_patients=40, n_iter=300, n_samples=200, n_reference=300,
+             c2st_steps=300)   # the two-sample test's classifier: a fifth of its schedule
 REPRODUCE_EMA = 0.999   # decay of G's weight average, which `reproduce` scores (beyond the paper)
 
 # %% ../nbs/07_results.ipynb #b6f2af15
@@ -345,7 +347,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               progress:bool=True, # progress bars
               command:str=None, # the command line to record (the CLI passes its own)
               shard:tuple|None=None, # (i, n): only train runs k with k % n == i (`train_shard`)
-              **sizes): # override `FULL` / `QUICK`: n_patients, n_iter, n_samples, n_reference
+              **sizes): # override `FULL` / `QUICK`: n_patients, n_iter, n_samples, n_reference, c2st_steps
     "Run the whole study (data, training, Figs 1-5, Tables 1-2, scores), every result into `out`"
     size = _sizes(quick, sizes, runs)
     if data is not None: check_root(data)   # before `out` is created
@@ -363,7 +365,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
     fake = stage('figures', _stage_figures, out, G, p, size['n_samples'], seed,
                  _shipped_beside(quick, data))
     res = (dict(skipped=REAL_DATA_SKIPS) if data is not None else
-           stage('scores', _stage_scores, out, G, p, fake, size['n_reference'], runs, seed))
+           stage('scores', _stage_scores, out, G, p, fake, size, runs, seed))
     command = command or _call(data, quick, preset, seed, runs, exact, ema)
     prov = dict(command=command, data=_data_name(root, data, size, seed), scales=p.scales,
                 channels=p.channels, norm=p.norm, n_patches=len(p.x))
@@ -594,10 +596,10 @@ def _last_iterate_target(out, runs, x_orig, ref, chance, seed):
     return dict(target_last_iterate=t.to_dict('index'))
 
 # %% ../nbs/07_results.ipynb #b3233774
-def _stage_scores(out, G, p, fake, n_reference, runs, seed):
+def _stage_scores(out, G, p, fake, size, runs, seed):
     "Fidelity against fresh ground truth, the 2x target, the privacy audit, figures; a C2ST"
     x_orig = _originals(p)
-    ref = ground_truth(n_reference, p.scales, seed=seed + 1000)
+    ref = ground_truth(size['n_reference'], p.scales, seed=seed + 1000)
     hold = ground_truth(len(x_orig), p.scales, seed=seed + 2000)
     report = fidelity(G, x_orig, ref, hold, seed=seed)
     chance = ground_truth_floor(len(x_orig), p.scales, ref, seed=seed + 3000, metric_seed=seed)
@@ -621,7 +623,7 @@ def _stage_scores(out, G, p, fake, n_reference, runs, seed):
                 target=target.to_dict('index'), **last,
                 all_within_2x=bool((target.result == 'PASS').all()), privacy=audit.summary,
                 privacy_target=privacy_result(audit), sec6=lesion_table(sets).to_dict('index'),
-                two_sample=c2st(fake, ref, seed=seed))
+                two_sample=c2st(fake, ref, seed=seed, steps=size['c2st_steps']))
 
 # %% ../nbs/07_results.ipynb #355230aa
 QUICK_NOTE = ("**A quick run checks the pipeline; its numbers are not results.** Its generator "
