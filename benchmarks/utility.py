@@ -146,13 +146,6 @@ def ship_conditional(a, tr):
                      f"({len(tr['x'])}, with their ClinSig labels)", scales=tr['scales'],
                      channels=tr['channels'], norm='dataset', n_patches=len(tr['x']))
 
-def labelled_samples(G, n, seed):
-    "n samples of a conditional G and their ClinSig, drawn in its training proportions"
-    import torch
-    from prostate_gan_nb.results import generate
-    z = torch.randn(n, G.nz, generator=torch.Generator().manual_seed(seed))
-    return generate(G, z), G.labels_for(z).numpy().astype(bool)
-
 def kplus1_score(D, x):
     "The K+1 discriminator's ClinSig score: its class-1 logit minus its class-0 logit (eval mode)"
     import torch
@@ -168,18 +161,18 @@ def gan_rows(a, tr, seeds, t0):
     print(f'runs ready; {time.time() - t0:.0f} s', flush=True)
     if a.ship: ship_conditional(a, tr)
     test, n = test_set(a, tr), len(tr['x'])
-    synthetic_test = labelled_samples(G, a.test, 300)
+    synthetic_test = ut.labelled_samples(G, a.test, 300)
     rows = []
     score = lambda *row: rows.append(scored('gan', *row, t0))
     for s in seeds:
         for k in (1, 10):
-            score('synthetic', f'conditional GAN, {k}x', *labelled_samples(G, k * n, 100 + s), s,
-                  test)
+            samples = ut.labelled_samples(G, k * n, 100 + s)
+            score('synthetic', f'conditional GAN, {k}x', *samples, s, test)
         for name, keep, g in (('330 real', np.ones(n, bool), G),
                               ('a third of the patients (cut 0)', third, G3)):
             x, y = tr['x'][keep], tr['labels'][keep]
             if g is G3: score('real', name, x, y, s, test)
-            gx, gy = labelled_samples(g, 3 * len(x), 200 + s)
+            gx, gy = ut.labelled_samples(g, 3 * len(x), 200 + s)
             score('augmented', f'{name} + 3x conditional GAN', np.concatenate([x, gx]),
                   np.concatenate([y, gy]), s, test)
         score('trts', '330 real, tested on conditional GAN', tr['x'], tr['labels'], s,

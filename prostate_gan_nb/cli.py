@@ -30,12 +30,14 @@ def _data_root(data): # `--data` as typed
     except (FileNotFoundError, ProstateXError) as e: raise type(e)(f'--data {e}') from None
 
 def _cmd_reproduce(a):
-    out = a.out or Path('runs') / (a.preset + ('-quick' if a.quick else ''))
+    kind = ('-conditional' if a.conditional else '') + ('-quick' if a.quick else '')
+    out = a.out or Path('runs') / (a.preset + kind)
     if a.data is not None: _data_root(a.data)   # before `reproduce` creates `out`
     tune_malloc()
     res = reproduce(out, data=a.data, quick=a.quick, preset=a.preset, seed=a.seed, runs=a.runs,
                     device=a.device, exact=a.exact, ema=a.ema, ship=a.ship,
-                    progress=not a.quiet, command=a.command_line, shard=a.shard)
+                    progress=not a.quiet, command=a.command_line, shard=a.shard,
+                    conditional=a.conditional)
     if a.shard: print(f"trained {', '.join(res['checkpoints']) or 'no run'} in {out}/")
     else: print(f"wrote {out}/ in {res['run']['seconds']:.0f} s: see {out}/summary.md")
 
@@ -268,7 +270,8 @@ def _common(p, preset=True, seed=True):
 # %% ../nbs/08_cli.ipynb #395e0b44
 def _reproduce_args(s):
     s.add_argument('--data', help='a real ProstateX root (default: write the synthetic data set)')
-    s.add_argument('--out', type=Path, help='run folder (default: runs/PRESET[-quick])')
+    s.add_argument('--out', type=Path,
+                   help='run folder (default: runs/PRESET[-conditional][-quick])')
     s.add_argument('--quick', action='store_true',
                    help='short schedule and small samples (about a minute)')
     s.add_argument('--device', default='auto', help='training device: auto, cpu, cuda ... '
@@ -283,6 +286,8 @@ def _reproduce_args(s):
     s.add_argument('--shard', type=_shard, metavar='I/N', help='train only runs k with k %% N '
                    '== I into OUT, then stop: one worker of N on machines sharing OUT; then run '
                    'the same command without --shard to score and export')
+    s.add_argument('--conditional', action='store_true', help='condition G on ClinSig (n_labels=2, '
+                   'a projection D) and score a classifier trained on its samples (tstr)')
     _exact(s); _common(s)
 
 # %% ../nbs/08_cli.ipynb #7843c1f4

@@ -35,7 +35,7 @@ from .train import (fit, find_checkpoint, checkpoint_state, load_generator,
 from .metrics import (fidelity_report, target_ratios, chance_floor, noise_floor,
                                      audit_privacy, plot_dcr, plot_nearest_pairs,
                                      plot_intensity_histograms, plot_lesion_features, lesion_table)
-from .utility import c2st, SCHEDULE
+from .utility import c2st, tstr, labelled_truth, SCHEDULE
 
 # %% ../nbs/07_results.ipynb #fc2e9bbd
 ASSETS = Path(prostate_gan_nb.__file__).parent / 'assets'
@@ -328,9 +328,9 @@ def privacy_result(audit, # a `metrics.PrivacyAudit`
 
 # %% ../nbs/07_results.ipynb #7e671419
 FULL = dict(n_patients=204, n_iter=None,   # None: the preset's schedule
-            n_samples=1000, n_reference=1000, c2st_steps=SCHEDULE['steps'])
+            n_samples=1000, n_reference=1000, classifier_steps=SCHEDULE['steps'])
 QUICK = dict(n_patients=40, n_iter=300, n_samples=200, n_reference=300,
-             c2st_steps=300)   # the two-sample test's classifier: a fifth of its schedule
+             classifier_steps=300)   # the scores' classifiers (`utility`): a fifth of the schedule
 REPRODUCE_EMA = 0.999   # decay of G's weight average, which `reproduce` scores (beyond the paper)
 
 # %% ../nbs/07_results.ipynb #b6f2af15
@@ -347,26 +347,30 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
               progress:bool=True, # progress bars
               command:str=None, # the command line to record (the CLI passes its own)
               shard:tuple|None=None, # (i, n): only train runs k with k % n == i (`train_shard`)
-              **sizes): # override `FULL` / `QUICK`: n_patients, n_iter, n_samples, n_reference, c2st_steps
+              conditional:bool=False, # ClinSig-conditional G (`n_labels=2`), scored by `tstr` too
+              **sizes): # override `FULL` / `QUICK` (n_patients, n_iter, ... classifier_steps)
     "Run the whole study (data, training, Figs 1-5, Tables 1-2, scores), every result into `out`"
     size = _sizes(quick, sizes, runs)
     if data is not None: check_root(data)   # before `out` is created
     cfg, out, t0 = get_preset(preset), Path(out), time.perf_counter()
     n_iter = size['n_iter'] or cfg['train']['n_iter']
+    if conditional and cfg['discriminator']['n_classes'] > 1:
+        raise ValueError(f"conditional: the {preset!r} preset's D is the authors' K+1 classifier; "
+                         'a conditional G trains against a projection D (another preset)')
     if shard is not None:
         return train_shard(out, shard, data, size['n_patients'], preset, seed, n_iter, device,
-                           exact, ema, runs, progress)
+                           exact, ema, runs, conditional, progress)
     out.mkdir(parents=True, exist_ok=True)
     stage = _Stages(progress)
     root, p = stage('data', _stage_data, out, data, size['n_patients'], preset, seed, progress)
     stage('models', _stage_models, out, cfg)
     G = stage('train', _stage_train, out, p, preset, seed, n_iter, device, exact, ema, runs,
-              progress)
+              conditional, progress)
     fake = stage('figures', _stage_figures, out, G, p, size['n_samples'], seed,
                  _shipped_beside(quick, data))
     res = (dict(skipped=REAL_DATA_SKIPS) if data is not None else
            stage('scores', _stage_scores, out, G, p, fake, size, runs, seed))
-    command = command or _call(data, quick, preset, seed, runs, exact, ema)
+    command = command or _call(data, quick, preset, seed, runs, exact, ema, conditional)
     prov = dict(command=command, data=_data_name(root, data, size, seed), scales=p.scales,
                 channels=p.channels, norm=p.norm, n_patches=len(p.x))
     stage('export', _export, _checkpoint_dirs(out, runs), out, p, prov, ship)
@@ -462,10 +466,10 @@ class _Stages:
     def close(self): self.bar.close()
 
 # %% ../nbs/07_results.ipynb #cea5e690
-def _call(data, quick, preset, seed, runs, exact, ema):
+def _call(data, quick, preset, seed, runs, exact, ema, conditional):
     "The Python call that `reproduce` records when no command line is given"
     return (f"reproduce(out, data={data!r}, quick={quick}, preset={preset!r}, seed={seed}, "
-            f"runs={runs}, exact={exact}, ema={ema})")
+            f"runs={runs}, exact={exact}, ema={ema}, conditional={conditional})")
 
 # %% ../nbs/07_results.ipynb #0c7f45e7
 def _data_name(root, data, size, seed):
@@ -528,13 +532,16 @@ def _numbered(name, k): return name if k == 0 else f'{name}-{k}'   # run k's: ch
 def _checkpoint_dirs(out, runs): return [out / _numbered('checkpoint', k) for k in range(runs)]
 
 # %% ../nbs/07_results.ipynb #d7d08f80
-def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progress, only=None):
+def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, conditional, progress,
+                 only=None):
     "Train runs k (seeds `seed` + k; `only` these k), going on from checkpoints; plot each"
-    labels = p.labels if get_preset(preset)['discriminator']['n_classes'] > 1 else None
+    k_plus_1 = get_preset(preset)['discriminator']['n_classes'] > 1
+    labels = p.labels if k_plus_1 or conditional else None
     ks, Gs = range(runs) if only is None else only, []
     dirs = [_checkpoint_dirs(out, runs)[k] for k in ks]
     trained = fit(p.x, labels, preset, seeds=[seed + k for k in ks], device=device, n_iter=n_iter,
                   checkpoint_dir=dirs, resume=True, progress=progress, ema=ema,
+                  **(dict(n_labels=2) if conditional else {}),
                   **(SPEED_OFF if exact else {}))   # stacked on GPUs, in turn on CPUs (`many`)
     for k, ck, (G, _, hist) in zip(ks, dirs, trained):
         if 'diverged' in hist: raise TrainingDiverged(f'{ck}: {hist["diverged"]}')
@@ -547,18 +554,21 @@ def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, progres
 # %% ../nbs/07_results.ipynb #a7c3e915
 def train_shard(out, # the run folder that all workers share
                 shard:tuple, # (i, n): this worker is number i of n (0 <= i < n)
-                data, n_patients, preset, seed, n_iter, device, exact, ema, runs, progress):
+                data, n_patients, preset, seed, n_iter, device, exact, ema, runs, conditional,
+                progress):
     "Train runs k with k % n == i into `out/checkpoint-k`, on a data set of the worker's own"
     i, n = shard
     if not 0 <= i < n: raise ValueError(f'shard {i}/{n}: need 0 <= i < n')
     own = Path(out) / 'shards' / f'{i}-of-{n}'   # no file is written by two workers
     _, p = _stage_data(own, data, n_patients, preset, seed, progress)
     mine = [k for k in range(runs) if k % n == i]
-    _stage_train(Path(out), p, preset, seed, n_iter, device, exact, ema, runs, progress, mine)
+    _stage_train(Path(out), p, preset, seed, n_iter, device, exact, ema, runs, conditional,
+                 progress, mine)
     return dict(shard=[i, n], runs=mine, checkpoints=[_numbered('checkpoint', k) for k in mine])
 
 # %% ../nbs/07_results.ipynb #0613e425
-def _originals(p): return p.x[p.findings.aug.to_numpy() == 0]   # without the augmented copies
+def _is_original(p): return p.findings.aug.to_numpy() == 0   # not an augmented copy
+def _originals(p): return p.x[_is_original(p)]
 
 # %% ../nbs/07_results.ipynb #7c498314
 def _stage_figures(out, G, p, n_samples, seed, beside=None):
@@ -597,7 +607,7 @@ def _last_iterate_target(out, runs, x_orig, ref, chance, seed):
 
 # %% ../nbs/07_results.ipynb #b3233774
 def _stage_scores(out, G, p, fake, size, runs, seed):
-    "Fidelity against fresh ground truth, the 2x target, the privacy audit, figures; a C2ST"
+    "Fidelity against fresh ground truth, the 2x target, the privacy audit, figures; C2ST, TSTR"
     x_orig = _originals(p)
     ref = ground_truth(size['n_reference'], p.scales, seed=seed + 1000)
     hold = ground_truth(len(x_orig), p.scales, seed=seed + 2000)
@@ -623,7 +633,16 @@ def _stage_scores(out, G, p, fake, size, runs, seed):
                 target=target.to_dict('index'), **last,
                 all_within_2x=bool((target.result == 'PASS').all()), privacy=audit.summary,
                 privacy_target=privacy_result(audit), sec6=lesion_table(sets).to_dict('index'),
-                two_sample=c2st(fake, ref, seed=seed, steps=size['c2st_steps']))
+                two_sample=c2st(fake, ref, seed=seed, steps=size['classifier_steps']),
+                **_usefulness(G, p, size, seed))
+
+# %% ../nbs/07_results.ipynb #cbb6c21f
+def _usefulness(G, p, size, seed):
+    "For a conditional G: train on its samples, test on fresh labelled truth (`utility.tstr`)"
+    if not G.n_labels: return {}
+    keep, steps = _is_original(p), size['classifier_steps']
+    test = labelled_truth(size['n_reference'], p.scales, seed=seed + 4000)
+    return dict(usefulness=tstr(G, p.x[keep], p.labels[keep], test, seed, steps=steps))
 
 # %% ../nbs/07_results.ipynb #355230aa
 QUICK_NOTE = ("**A quick run checks the pipeline; its numbers are not results.** Its generator "
@@ -648,7 +667,8 @@ def _summary(res):
              f"{r['n_iter']:,} iterations, {r['seconds']:.0f} s. Command: `{r['command']}`", '',
              FIGURES, '', *([QUICK_NOTE.format(**r), ''] if r.get('quick') else [])]
     if 'target' not in res: return '\n'.join(lines + [res['skipped']])
-    return '\n'.join(lines + _target_lines(res) + _privacy_lines(res) + _two_sample_lines(res))
+    return '\n'.join(lines + _target_lines(res) + _privacy_lines(res) + _two_sample_lines(res)
+                     + _usefulness_lines(res))
 
 # %% ../nbs/07_results.ipynb #188abcf0
 def _target_lines(res):
@@ -680,6 +700,16 @@ def _two_sample_lines(res):
     return ['', f"## Two-sample test: a classifier tells the samples from fresh ground truth with "
             f"AUC {t['auc']:.3f} (p = {t['p']:.2g}; 0.5: it cannot; {t['n_test']} held-out "
             "patches; the usefulness page's `c2st`)"]
+
+# %% ../nbs/07_results.ipynb #b297e0b0
+def _usefulness_lines(res):
+    "The summary's train-on-synthetic test (`utility.tstr`), for a conditional G"
+    if 'usefulness' not in res: return []
+    u = res['usefulness']
+    return ['', f"## Usefulness: a ClinSig classifier trained on {u['n_train']} labelled samples "
+            f"of G scores AUC {u['train_on_synthetic']:.3f} on {u['n_test']} fresh labelled "
+            f"ground-truth patches; trained on the {u['n_train']} training patches, "
+            f"{u['train_on_real']:.3f} (target: within 0.03; the usefulness page's `tstr`)"]
 
 # %% ../nbs/07_results.ipynb #64192e45
 def _export(checkpoints, out, p, prov, ship):

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SCHEDULE', 'UTILITY_CSV', 'LesionClassifier', 'train_classifier', 'predict', 'auc', 'toy_labelled', 'bayes_auc',
-           'c2st', 'auc_pvalue', 'labelled_truth', 'patient_subset', 'load_utility', 'utility_summary', 'shown_summary',
-           'plot_utility']
+           'c2st', 'auc_pvalue', 'labelled_truth', 'patient_subset', 'labelled_samples', 'tstr', 'load_utility',
+           'utility_summary', 'shown_summary', 'plot_utility']
 
 # %% ../nbs/06b_utility.ipynb #92900aa5
 from contextlib import contextmanager
@@ -178,6 +178,26 @@ def patient_subset(patient, # the patient of each lesion (N,)
     ids = np.unique(patient)
     keep = np.random.default_rng(seed).choice(ids, max(1, round(fraction * len(ids))), replace=False)
     return np.isin(patient, keep)
+
+# %% ../nbs/06b_utility.ipynb #b6b1cd33
+def labelled_samples(G, # a ClinSig-conditional generator (`n_labels`)
+                     n:int, # samples
+                     seed:int=0): # seed of z, whose last number draws each label
+    "`n` samples of `G` (numpy, eval mode) and their ClinSig, in G's training proportions"
+    z = torch.randn(n, G.nz, generator=torch.Generator().manual_seed(seed))
+    z = z.to(next(G.parameters()).device)
+    with torch.no_grad(): x = G.eval()(z).float().cpu().numpy()
+    return x, G.labels_for(z).cpu().numpy().astype(bool)
+
+def tstr(G, # a ClinSig-conditional generator
+         x, y, # the patches G trained on and their ClinSig: the real side
+         test, # (patches, labels): fresh labelled ground truth
+         seed:int=0, # the samples' and the classifiers' seed
+         **schedule) -> dict: # `train_classifier`'s schedule (default `SCHEDULE`)
+    "ClinSig AUC on `test` of the classifier trained on `len(x)` labelled samples of G, and on `x`"
+    score = lambda x, y: auc(predict(train_classifier(x, y, seed, **schedule), test[0]), test[1])
+    return dict(train_on_synthetic=score(*labelled_samples(G, len(x), seed)),
+                train_on_real=score(x, y), n_train=len(x), n_test=len(test[0]))
 
 # %% ../nbs/06b_utility.ipynb #9b0f401d
 UTILITY_CSV = Path(prostate_gan_nb.__file__).parent / 'assets' / 'results' / 'utility.csv'
