@@ -13,14 +13,16 @@ ground-truth patches (sampler seed 7000). Rows (experiment, training data):
   matched noise, --c2st patches per set where there are as many; sets of patients are cut between whole
   patients; and, for this project's best generator, the same test on one channel at a time and on both
   sets blurred (where the classifier finds the difference).
-- gan (part `gan`): three runs trained here first, into --runs (resumed where they stopped): a
-  ClinSig-conditional `extended` run on the 330 patches, one on the third of the patients that seed 0
-  cuts, and an `authors` run (its K+1 discriminator); seed 0, weight average 0.999, the presets'
-  schedules (about 30, 25 and 20 minutes alone on 2 CPU cores). Rows: train on synthetic (the
-  conditional GAN's labelled samples, 1x and 10x the training set), augmented with 3x its samples (all
-  330; the third with the GAN of that third, beside the third alone), train on real and test on
-  synthetic (5,000 GAN samples), the K+1 discriminator's own ClinSig score, and the conditional GAN's
-  two-sample test.
+- gan (part `gan`): runs trained here first, into --runs (resumed where they stopped): --gan-runs
+  ClinSig-conditional `extended` runs on the 330 patches (seeds 0, 1 ...: `conditional`,
+  `conditional-1` ...), one on the third of the patients that seed 0 cuts, and an `authors` run (its
+  K+1 discriminator); seed 0 where not said, weight average 0.999, the presets' schedules (about 30,
+  25 and 20 minutes each alone on 2 CPU cores). Rows, for each conditional run (column `run`: its
+  seed): train on synthetic (its labelled samples, 1x and 10x the training set), the 330 augmented
+  with 3x its samples, train on real and test on synthetic (5,000 of its samples), its two-sample
+  test; for the mixture of the conditional runs (`run` = mixture), train on synthetic and the
+  two-sample test; the third alone and with 3x samples of the GAN of that third; the K+1
+  discriminator's own ClinSig score.
 
 Writes one row per experiment and seed to assets/results/utility.csv (column `part`); `--parts` runs some
 parts and keeps the CSV's rows of the others.
@@ -42,6 +44,8 @@ def args():
     ap.add_argument('--parts', nargs='+', choices=PARTS, default=PARTS,
                     help="the parts to run; the CSV's rows of the others are kept")
     ap.add_argument('--runs', default='runs/utility', help='where the gan part trains its runs')
+    ap.add_argument('--gan-runs', type=int, default=2, help='conditional runs (seeds 0 ...) in the '
+                    'gan part, each scored alone, and their mixture (default: 2)')
     ap.add_argument('--iters', type=int, help="the gan part's schedule (default: the presets'; "
                     'a few iterations make a smoke test)')
     ap.add_argument('--ship', action='store_true', help='copy the conditional run\'s generator into '
@@ -127,15 +131,18 @@ def c2st_truth(a, tr):
     return ground_truth(a.c2st, tr['scales'], seed=7200)
 
 def gan_runs(a, tr, third):
-    "Train (or resume, or load finished) the gan part's three runs: conditional, its third, authors"
+    "Train (or resume, or load finished) the gan part's runs: conditional ones, its third, authors"
     from prostate_gan_nb.train import fit
-    run = lambda name, keep, preset, **kw: fit(
-        tr['x'][keep], tr['labels'][keep], preset, seed=0, ema=0.999, progress=False,
+    run = lambda name, keep, preset, seed=0, **kw: fit(
+        tr['x'][keep], tr['labels'][keep], preset, seed=seed, ema=0.999, progress=False,
         n_iter=a.iters, checkpoint_dir=Path(a.runs) / name, resume=True, **kw)
     everyone = np.ones(len(tr['x']), bool)
-    return (run('conditional', everyone, 'extended', n_labels=2)[0],
-            run('conditional-third', third, 'extended', n_labels=2)[0],
+    conditional = [run(_numbered('conditional', s), everyone, 'extended', s, n_labels=2)[0]
+                   for s in range(a.gan_runs)]
+    return (conditional, run('conditional-third', third, 'extended', n_labels=2)[0],
             run('authors', everyone, 'authors')[1])
+
+def _numbered(name, k): return name if k == 0 else f'{name}-{k}'   # run k's folder
 
 def ship_conditional(a, tr):
     "The conditional run's generator (and weight average) into the package, with its provenance"
@@ -153,38 +160,55 @@ def kplus1_score(D, x):
     return (logits[:, 1] - logits[:, 0]).numpy()
 
 def gan_rows(a, tr, seeds, t0):
-    "What the conditional GAN's labelled samples and the K+1 discriminator do for ClinSig"
+    "What the conditional GANs' labelled samples and the K+1 discriminator do for ClinSig"
     from prostate_gan_nb import utility as ut
-    from prostate_gan_nb.privacy import generator_samples
+    from prostate_gan_nb.models import GeneratorMixture
     third = ut.patient_subset(tr['patient'], 1 / 3, seed=0)
-    G, G3, D = gan_runs(a, tr, third)
+    Gs, G3, D = gan_runs(a, tr, third)
     print(f'runs ready; {time.time() - t0:.0f} s', flush=True)
     if a.ship: ship_conditional(a, tr)
-    test, n = test_set(a, tr), len(tr['x'])
-    synthetic_test = ut.labelled_samples(G, a.test, 300)
-    rows = []
-    score = lambda *row: rows.append(scored('gan', *row, t0))
+    test, truth, n = test_set(a, tr), c2st_truth(a, tr), len(tr['x'])
+    rows = [r for run, G in enumerate(Gs)
+            for r in conditional_rows(a, tr, G, 'conditional GAN', run, seeds, test, truth, t0)]
+    if len(Gs) > 1:
+        rows += conditional_rows(a, tr, GeneratorMixture(Gs), f'mixture of {len(Gs)} conditional '
+                                 'GANs', 'mixture', seeds, test, truth, t0, ('synthetic', 'c2st'))
+    x, y = tr['x'][third], tr['labels'][third]
+    name = 'a third of the patients (cut 0)'
     for s in seeds:
-        for k in (1, 10):
-            samples = ut.labelled_samples(G, k * n, 100 + s)
-            score('synthetic', f'conditional GAN, {k}x', *samples, s, test)
-        for name, keep, g in (('330 real', np.ones(n, bool), G),
-                              ('a third of the patients (cut 0)', third, G3)):
-            x, y = tr['x'][keep], tr['labels'][keep]
-            if g is G3: score('real', name, x, y, s, test)
-            gx, gy = ut.labelled_samples(g, 3 * len(x), 200 + s)
-            score('augmented', f'{name} + 3x conditional GAN', np.concatenate([x, gx]),
-                  np.concatenate([y, gy]), s, test)
-        score('trts', '330 real, tested on conditional GAN', tr['x'], tr['labels'], s,
-              synthetic_test)
+        rows.append(scored('gan', 'real', name, x, y, s, test, t0))
+        gx, gy = ut.labelled_samples(G3, 3 * len(x), 200 + s)
+        rows.append(dict(scored('gan', 'augmented', f'{name} + 3x conditional GAN',
+                                np.concatenate([x, gx]), np.concatenate([y, gy]), s, test, t0),
+                         run=0))
     rows.append(dict(part='gan', experiment='k+1 discriminator', data="the authors' K+1 D, 330 real",
                      n_train=n, seed=0, auc=ut.auc(kplus1_score(D, test[0]), test[1]),
-                     n_test=len(test[0])))
-    truth = c2st_truth(a, tr)
+                     n_test=len(test[0]), run=0))
+    return rows
+
+def conditional_rows(a, tr, G, name, run, seeds, test, truth, t0,
+                     only=('synthetic', 'augmented', 'trts', 'c2st')):
+    "One conditional generator's rows, `name` in their data (column `run`: its seed, or 'mixture')"
+    from prostate_gan_nb import utility as ut
+    from prostate_gan_nb.privacy import generator_samples
+    rows, n = [], len(tr['x'])
+    score = lambda *row: rows.append(dict(scored('gan', *row, t0), run=run))
+    synthetic_test = ut.labelled_samples(G, a.test, 300) if 'trts' in only else None
     for s in seeds:
-        rows.append(dict(part='gan', experiment='c2st', data='conditional GAN', seed=s,
-                         **ut.c2st(generator_samples(G, a.c2st), truth, seed=s)))
-        print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
+        for k in (1, 10) if 'synthetic' in only else ():
+            samples = ut.labelled_samples(G, k * n, 100 + s)
+            score('synthetic', f'{name}, {k}x', *samples, s, test)
+        if 'augmented' in only:
+            gx, gy = ut.labelled_samples(G, 3 * n, 200 + s)
+            score('augmented', f'330 real + 3x {name}', np.concatenate([tr['x'], gx]),
+                  np.concatenate([tr['labels'], gy]), s, test)
+        if 'trts' in only:
+            score('trts', f'330 real, tested on {name}', tr['x'], tr['labels'], s,
+                  synthetic_test)
+        if 'c2st' in only:
+            rows.append(dict(part='gan', experiment='c2st', data=name, seed=s,
+                             run=run, **ut.c2st(generator_samples(G, a.c2st), truth, seed=s)))
+            print(rows[-1], f'{time.time() - t0:.0f} s', flush=True)
     return rows
 
 def main():

@@ -636,7 +636,7 @@ def _stage_scores(out, G, p, fake, size, runs, seed):
                 two_sample=c2st(fake, ref, seed=seed, steps=size['classifier_steps']),
                 **_usefulness(G, p, size, seed))
 
-# %% ../nbs/07_results.ipynb #cbb6c21f
+# %% ../nbs/07_results.ipynb #54bd7592
 def _usefulness(G, p, size, seed):
     "For a conditional G: train on its samples, test on fresh labelled truth (`utility.tstr`)"
     if not G.n_labels: return {}
@@ -701,7 +701,7 @@ def _two_sample_lines(res):
             f"AUC {t['auc']:.3f} (p = {t['p']:.2g}; 0.5: it cannot; {t['n_test']} held-out "
             "patches; the usefulness page's `c2st`)"]
 
-# %% ../nbs/07_results.ipynb #b297e0b0
+# %% ../nbs/07_results.ipynb #fb4bcdc1
 def _usefulness_lines(res):
     "The summary's train-on-synthetic test (`utility.tstr`), for a conditional G"
     if 'usefulness' not in res: return []

@@ -179,7 +179,7 @@ def patient_subset(patient, # the patient of each lesion (N,)
     keep = np.random.default_rng(seed).choice(ids, max(1, round(fraction * len(ids))), replace=False)
     return np.isin(patient, keep)
 
-# %% ../nbs/06b_utility.ipynb #b6b1cd33
+# %% ../nbs/06b_utility.ipynb #35cc6aa8
 def labelled_samples(G, # a ClinSig-conditional generator (`n_labels`)
                      n:int, # samples
                      seed:int=0): # seed of z, whose last number draws each label
@@ -207,18 +207,21 @@ def load_utility(path=None): # a CSV of `benchmarks/utility.py`; None: `UTILITY_
     return pd.read_csv(path or UTILITY_CSV)
 
 def utility_summary(rows:pd.DataFrame): # `load_utility()`
-    "Per experiment and training data: patches trained on, seeds, mean AUC and its range"
+    "Per experiment and data: patches trained on, GAN runs, classifier seeds, mean AUC and range"
     g = rows.groupby(['experiment', 'data'], sort=False)
-    out = pd.DataFrame({'patches': g.n_train.median().round().astype(int), 'seeds': g.size(),
-                        'AUC': g.auc.mean(), 'lowest': g.auc.min(), 'highest': g.auc.max()})
+    runs = g.run.nunique() if 'run' in rows else 0   # generator runs (0: no GAN in the row)
+    out = pd.DataFrame({'patches': g.n_train.median().round().astype(int), 'runs': runs,
+                        'seeds': g.seed.nunique(), 'AUC': g.auc.mean(), 'lowest': g.auc.min(),
+                        'highest': g.auc.max()})
     if 'p' in rows: out['largest p'] = g.p.max()
     return out
 
 def shown_summary(summary:pd.DataFrame): # `utility_summary(...)`
-    "The summary as a page shows it: AUCs to 3 decimals, p below 0.001 as '< 0.001'"
+    "The summary as a page shows it: AUCs to 3 decimals, p below 0.001 as '< 0.001', no 0 runs"
     p = summary.get('largest p', pd.Series(np.nan, summary.index))
     p = [('' if np.isnan(v) else '< 0.001' if v < 1e-3 else f'{v:.3f}') for v in p]
-    out = summary.round(3).astype(object).assign(**{'largest p': p}).reset_index(0)
+    runs = [v or '' for v in summary.runs]
+    out = summary.round(3).astype(object).assign(**{'largest p': p, 'runs': runs}).reset_index(0)
     out.index.name = 'trained on (ClinSig) or tested (c2st)'
     return out
 
