@@ -20,8 +20,9 @@ from .phantom import write_phantom
 from prostate_gan_nb.train import (
     fit, load_generator, find_checkpoint, checkpoint_state, CheckpointError, SPEED_OFF,
     TrainingDiverged)
-from .results import (
-    SHIPPED, REPRODUCE_EMA, reproduce, export_generator, generate, _listed)
+from prostate_gan_nb.results import (
+    SHIPPED, REPRODUCE_EMA, reproduce, export_generator, generate, _listed, _label_settings,
+    _training_labels)
 
 # %% ../nbs/08_cli.ipynb #c2795ebb
 def _data_root(data): # `--data` as typed
@@ -206,15 +207,14 @@ def _patch_file(patches): # `--patches` as typed
 # %% ../nbs/08_cli.ipynb #812f6655
 def _cmd_train(a):
     p = _patch_file(a.patches)
-    labels = p.labels if a.preset == 'authors' or a.conditional else None
-    conditional = dict(n_labels=2) if a.conditional else {}
+    labels = _training_labels(p, a.preset, a.conditional)
     tune_malloc()
     seeds = list(range(a.seed, a.seed + a.runs))
     runs = dict(seed=a.seed) if a.runs == 1 else dict(seeds=seeds)   # several: `many`
     folders = a.out if a.runs == 1 else [a.out / f'seed-{s}' for s in seeds]
     trained = fit(p.x, labels, a.preset, **runs, device=a.device, n_iter=a.iters,
                   checkpoint_dir=folders, resume=a.resume, progress=not a.quiet, ema=a.ema,
-                  speed=SPEED_OFF if a.exact else None, **conditional)
+                  speed=SPEED_OFF if a.exact else None, **_label_settings(a.conditional))
     for folder, (_, _, history) in zip(_listed(folders), _listed(trained)):
         if 'diverged' in history: raise TrainingDiverged(f'{folder}: {history["diverged"]}')
     export_generator(folders, a.out / 'generator', command=a.command_line,

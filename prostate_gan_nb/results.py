@@ -31,7 +31,7 @@ from .phantom import write_phantom, sample_patches
 from .models import (Generator, Discriminator, PAPER_TABLE1, PAPER_TABLE2,
                                     layer_table, draw_schematic, one_generator)
 from .train import (fit, find_checkpoint, checkpoint_state, load_generator,
-                                   plot_history, SPEED_OFF, TrainingDiverged)
+                                   plot_history, train_config, SPEED_OFF, TrainingDiverged)
 from .metrics import (fidelity_report, target_ratios, chance_floor, noise_floor,
                                      audit_privacy, plot_dcr, plot_nearest_pairs,
                                      plot_intensity_histograms, plot_lesion_features, lesion_table)
@@ -354,9 +354,7 @@ def reproduce(out, # run folder (created): figures, tables, metrics, checkpoints
     if data is not None: check_root(data)   # before `out` is created
     cfg, out, t0 = get_preset(preset), Path(out), time.perf_counter()
     n_iter = size['n_iter'] or cfg['train']['n_iter']
-    if conditional and cfg['discriminator']['n_classes'] > 1:
-        raise ValueError(f"conditional: the {preset!r} preset's D is the authors' K+1 classifier; "
-                         'a conditional G trains against a projection D (another preset)')
+    train_config(preset, **_label_settings(conditional))   # refuses K+1 D with a conditional G
     if shard is not None:
         return train_shard(out, shard, data, size['n_patients'], preset, seed, n_iter, device,
                            exact, ema, runs, conditional, progress)
@@ -528,6 +526,13 @@ def _stage_models(out, cfg):
 # %% ../nbs/07_results.ipynb #f7b4eb16
 def _numbered(name, k): return name if k == 0 else f'{name}-{k}'   # run k's: checkpoint-1 ...
 
+def _label_settings(conditional): return dict(n_labels=2) if conditional else {}   # ClinSig G
+
+def _training_labels(p, preset, conditional):
+    "The labels `fit` needs: ClinSig for the K+1 D or a conditional G; else None"
+    k_plus_1 = get_preset(preset)['discriminator']['n_classes'] > 1
+    return p.labels if k_plus_1 or conditional else None
+
 # %% ../nbs/07_results.ipynb #e8b3d344
 def _checkpoint_dirs(out, runs): return [out / _numbered('checkpoint', k) for k in range(runs)]
 
@@ -535,13 +540,12 @@ def _checkpoint_dirs(out, runs): return [out / _numbered('checkpoint', k) for k 
 def _stage_train(out, p, preset, seed, n_iter, device, exact, ema, runs, conditional, progress,
                  only=None):
     "Train runs k (seeds `seed` + k; `only` these k), going on from checkpoints; plot each"
-    k_plus_1 = get_preset(preset)['discriminator']['n_classes'] > 1
-    labels = p.labels if k_plus_1 or conditional else None
+    labels = _training_labels(p, preset, conditional)
     ks, Gs = range(runs) if only is None else only, []
     dirs = [_checkpoint_dirs(out, runs)[k] for k in ks]
     trained = fit(p.x, labels, preset, seeds=[seed + k for k in ks], device=device, n_iter=n_iter,
                   checkpoint_dir=dirs, resume=True, progress=progress, ema=ema,
-                  **(dict(n_labels=2) if conditional else {}),
+                  **_label_settings(conditional),
                   **(SPEED_OFF if exact else {}))   # stacked on GPUs, in turn on CPUs (`many`)
     for k, ck, (G, _, hist) in zip(ks, dirs, trained):
         if 'diverged' in hist: raise TrainingDiverged(f'{ck}: {hist["diverged"]}')

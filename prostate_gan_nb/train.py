@@ -234,7 +234,11 @@ def train_config(preset:str='paper', # a name in `prostate_gan_nb.presets.PRESET
     for k, v in overrides.items():
         if k in base: by_section.setdefault(k, {}).update(v)
         else: by_section.setdefault(_owner(base, k), {})[k] = v
-    return get_preset(preset, **by_section)
+    cfg = get_preset(preset, **by_section)
+    K, L = cfg['discriminator']['n_classes'], cfg['generator']['n_labels']
+    if K > 1 and L: raise ValueError(f"n_classes={K} (the authors' K+1 D) and n_labels={L} "
+                                     '(a conditional G): choose one')
+    return cfg
 
 # %% ../nbs/05_train.ipynb #6f362cac
 MIN_PATCHES = 16 # fewer real images than this cannot describe a distribution
@@ -739,7 +743,6 @@ def _run_config(preset, labels, n_iter, batch_size, overrides, log_every, ckpt_e
                if v is not None}
     cfg = train_config(preset, **overrides, **lengths)
     t, K, L = cfg['train'], cfg['discriminator']['n_classes'], cfg['generator']['n_labels']
-    if K > 1 and L: raise ValueError(f'n_classes={K} (K+1 D) and n_labels={L}: choose one')
     if (labels is None) != (K == 1 and not L):
         need = ('ClinSig labels (or preset="paper")' if K > 1 or L else
                 'no labels: use n_labels=2 for a conditional G, or preset="authors" (or '
