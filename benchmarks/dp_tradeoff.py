@@ -3,15 +3,17 @@ without DP (`prostate_gan_nb.private`).
 
     python benchmarks/dp_tradeoff.py --run none=RUN0 --run 10=RUN10 --run 1=RUN1   # about 10 minutes
 
-Each RUN is a checkpoint folder of `fit` on the shipped training patches (the paper's recipe, seed 0, ema 0.999):
-'none' a run without DP (e.g. `prostate-gan reproduce --seed 0 --exact`'s checkpoint folder), the others
-`fit(x, patients=ids, dp=dict(epsilon=EPS), ...)`. Fidelity is scored as `reproduce` scores (the 2x target
+Each RUN is a checkpoint folder of `fit` on the shipped training patches (seed 0, ema 0.999): 'none' a run
+without DP (e.g. `prostate-gan reproduce --seed 0 --exact`'s checkpoint folder), the others
+`fit(x, patients=ids, dp=dict(epsilon=EPS), ...)`. Each row names the run's recipe (column `recipe`, read
+from the checkpoint: the preset, the settings that differ from it, the schedule). Fidelity is scored as `reproduce` scores (the 2x target
 with its chance floor, SWD, KID, the DCR audit's flags; last and averaged weights); the attacks are those of
 benchmarks/membership_audit.py (204 members, --fresh new patients, --samples samples), on the averaged
 weights and the run's D.
 
 Writes one row per run, weights and measure to assets/results/dp_tradeoff.csv, and 8 samples of each run's
-averaged weights (z seed 0) to dp_samples.npz.
+averaged weights (z seed 0, keyed 'RECIPE | EPSILON') to dp_samples.npz; with --append, the rows and samples
+of other recipes and epsilons already there are kept.
 """
 import argparse, time
 from pathlib import Path
@@ -27,6 +29,7 @@ def args():
     ap.add_argument('--work', default='runs/membership', help='where the fresh patients are written')
     ap.add_argument('--boot', type=int, default=1000)
     ap.add_argument('--out', default=None, help='folder of the CSV file (default: assets/results)')
+    ap.add_argument('--append', action='store_true', help='keep the other runs already in the files')
     return ap.parse_args()
 
 def private_settings(st):
@@ -36,6 +39,23 @@ def private_settings(st):
     from prostate_gan_nb.private import epsilon_spent
     spent = epsilon_spent(dp['noise_multiplier'], dp['sample_rate'], st.step, dp['delta'])
     return dict(epsilon_spent=spent, noise_multiplier=dp['noise_multiplier'])
+
+def recipe(st):
+    "The run's preset, the settings it changed, and its schedule, e.g. 'extended, batch_std=False, 2,000 x 100'"
+    from prostate_gan_nb.presets import get_preset
+    preset, cfg = st.meta['preset'], st.cfg
+    as_saved = lambda v: list(v) if isinstance(v, tuple) else v   # the checkpoint keeps lists
+    changed = [f'{k}={cfg[s][k]}' for s, kv in get_preset(preset).items() for k, v in kv.items()
+               if s != 'train' or k not in ('n_iter', 'batch_size') if cfg[s][k] != as_saved(v)]
+    return ', '.join([preset, *changed, f"{cfg['train']['n_iter']:,} x {cfg['train']['batch_size']}"])
+
+def kept(dest, rows, samples):
+    "The rows and samples already in the files whose recipe and epsilon are not among the new ones"
+    new = {(r['recipe'], r['epsilon']) for r in rows}
+    old = pd.read_csv(dest, dtype={'epsilon': str})
+    old = old[[k not in new for k in zip(old.recipe, old.epsilon)]]
+    with np.load(dest.with_name('dp_samples.npz')) as f:
+        return old, {k: f[k] for k in f.files if k not in samples}
 
 def main():
     with_malloc_env(); a = args(); t0 = time.time()
@@ -52,18 +72,21 @@ def main():
     for spec in a.run:
         eps, folder = spec.split('=', 1)
         st = load_checkpoint(folder)
-        run = dict(epsilon=eps, step=st.step, **private_settings(st))
+        run = dict(recipe=recipe(st), epsilon=eps, step=st.step, **private_settings(st))
         for weights, G in (('last', st.G), ('average', st.G_avg)):
             rows += [dict(run, weights=weights, measure=k, value=v)
                      for k, v in score(G.eval(), tr['x'], sticks).items()]
-        samples[eps] = pv.generator_samples(st.G_avg, 8, seed=0)
+        samples[f"{run['recipe']} | {eps}"] = pv.generator_samples(st.G_avg, 8, seed=0)
         table, _ = pv.membership_audit(st.G_avg, c, reference, st.D, context, a.samples, a.boot)
         for _, r in table[table.split == 'members vs others'].iterrows():
             rows += [dict(run, weights='average', measure=f"{r['attack']}: {k}", value=r[k],
                           lo=r[f'{k}_lo'], hi=r[f'{k}_hi']) for k in ('auc', 'tpr@0.01')]
         print(f'epsilon {eps}: step {st.step}; {time.time() - t0:.0f} s', flush=True)
-    dest = Path(a.out or RESULTS) / 'dp_tradeoff.csv'
-    pd.DataFrame(rows).round(4).to_csv(dest, index=False)
+    dest, table = Path(a.out or RESULTS) / 'dp_tradeoff.csv', pd.DataFrame(rows)
+    if a.append:
+        old, others = kept(dest, rows, samples)
+        table, samples = pd.concat([old, table]), {**others, **samples}
+    table.round(4).to_csv(dest, index=False)
     np.savez_compressed(dest.with_name('dp_samples.npz'), **samples)
     print(f'wrote {dest} and dp_samples.npz in {time.time() - t0:.0f} s')
 

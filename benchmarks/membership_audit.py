@@ -2,6 +2,7 @@
 
     python benchmarks/membership_audit.py --paper-run RUN        # about 10 minutes on 2 CPU cores
     python benchmarks/membership_audit.py --paper-run RUN --shadows 2 --shadow-dir DIR   # + LiRA (hours)
+    python benchmarks/membership_audit.py --shadows 8 --shadow-dir DIR --train-shadows 4 5   # one worker's share
 
 Members: the 330 training lesions of the shipped generators (204 patients of the synthetic data set, seed 0).
 Non-members: --fresh new patients written by the phantom with seed 1 and extracted the same way. Each
@@ -10,7 +11,10 @@ ground-truth patches (seed 5000). RUN is the folder of `prostate-gan reproduce -
 recipe, as PAPER_GENERATOR was made): its checkpoint holds D, so that run is attacked as a third generator,
 with the white-box attack too (the gap between its G and PAPER_GENERATOR's is printed and noted). With
 --shadows M, M shadow runs of the paper's recipe are trained on halves of a pool (the members and as many
-non-member patients) and LiRA attacks PAPER_GENERATOR on that pool.
+non-member patients) and LiRA attacks PAPER_GENERATOR on that pool. Shadows come in complementary pairs
+(`privacy.shadow_splits`): a larger M keeps the shadows already in DIR and trains the new ones, and with
+--train-shadows a machine trains only the shadows it names into DIR (a shared folder) and stops, so that
+shadows can be spread over machines; the audit run afterwards finds them trained.
 
 Writes the report rows to assets/results/membership.csv and the ROC points to membership_roc.csv.
 """
@@ -28,6 +32,8 @@ def args():
     ap.add_argument('--paper-run', default=None, help='a `reproduce --seed 0 --exact` folder (for D)')
     ap.add_argument('--shadows', type=int, default=0, help='LiRA shadow runs (even; 0: no LiRA)')
     ap.add_argument('--shadow-dir', default='runs/shadows')
+    ap.add_argument('--train-shadows', type=int, nargs='+', default=None,
+                    help='train only these of the --shadows shadows, then stop (no audit)')
     ap.add_argument('--work', default='runs/membership', help='where the fresh patients are written')
     ap.add_argument('--boot', type=int, default=1000)
     ap.add_argument('--out', default=None, help='folder for the two CSV files (default: assets/results)')
@@ -47,13 +53,19 @@ def paper_rerun(run):
                                    f'G and D; its G differs from PAPER_GENERATOR by up to {gap:.2f} '
                                    'in a weight')
 
+def train_shadows(c, args, only=None, seed=0):
+    "LiRA's shadow runs of the paper's recipe on the pool (`only`: those shadows), trained or resumed"
+    from prostate_gan_nb import privacy as pv
+    from prostate_gan_nb.train import SPEED_OFF
+    pool = pool_of(c, seed)
+    return pool, *pv.shadow_runs(pool, args.shadows, args.shadow_dir, seed=100, only=only,
+                                 preset='paper', ema=0.999, progress=False, **SPEED_OFF)
+
 def lira_rows(c, target, context, args, seed=0):
     "LiRA against `target` (G, D or None) on a pool of the members and as many others: samples, and D"
     from prostate_gan_nb import privacy as pv
-    from prostate_gan_nb.train import SPEED_OFF, load_checkpoint
-    pool = pool_of(c, seed)
-    dirs, inside = pv.shadow_runs(pool, args.shadows, args.shadow_dir, seed=100, preset='paper',
-                                  ema=0.999, progress=False, **SPEED_OFF)
+    from prostate_gan_nb.train import load_checkpoint
+    pool, dirs, inside = train_shadows(c, args, seed=seed)
     shadows = [load_checkpoint(d) for d in dirs]
     samples = lambda G: pv.dcr_statistic(pool.x, pv.generator_samples(G, args.samples))
     judged = lambda D: pv.discriminator_statistic(pool.x, D, context)
@@ -91,6 +103,9 @@ def main():
     others = pv.fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
     c = pv.candidates(tr['x'], tr['patient'], *others)
     print(f'{c.member.sum()} member lesions, {(~c.member).sum()} others; {time.time() - t0:.0f} s')
+    if a.train_shadows:
+        train_shadows(c, a, only=a.train_shadows)
+        return print(f'shadows {a.train_shadows} of {a.shadows} trained in {time.time() - t0:.0f} s')
     reference = ground_truth(a.samples, tr['scales'], seed=5000)
     context = ground_truth(99, tr['scales'], seed=6000)   # the paper's 200 reals over 2 shards, less one
     gens = {"this project's best": (load_generator(SHIPPED), None, 'SHIPPED: samples only'),

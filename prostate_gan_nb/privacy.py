@@ -6,9 +6,9 @@
 __all__ = ['FPRS', 'MEMBERSHIP_CSV', 'Candidates', 'candidates', 'patient_scores', 'patient_membership', 'fresh_patients',
            'dcr_statistic', 'calibrated_statistic', 'ball_statistic', 'discriminator_statistic', 'roc_auc',
            'tpr_at_fpr', 'attack_report', 'control_membership', 'leaks', 'sample_attacks', 'audit_table', 'roc_points',
-           'plot_roc', 'attack_curves', 'shadow_splits', 'lesion_splits', 'shadow_statistics', 'lira_statistic',
-           'generator_samples', 'membership_audit', 'shadow_runs', 'load_membership', 'membership_table',
-           'plot_measured_roc']
+           'plot_roc', 'attack_curves', 'shadow_splits', 'complementary_pair', 'lesion_splits', 'shadow_statistics',
+           'lira_statistic', 'generator_samples', 'membership_audit', 'shadow_runs', 'load_membership',
+           'membership_table', 'plot_measured_roc']
 
 # %% ../nbs/06a_privacy.ipynb #738ebdfb
 from dataclasses import dataclass
@@ -236,9 +236,14 @@ def shadow_splits(n_patients:int, # patients in the pool
     "Which patients each shadow trains on, (n_shadows, n_patients) bool: each patient in half"
     if n_shadows < 2 or n_shadows % 2:
         raise ValueError(f'n_shadows must be even and at least 2, got {n_shadows}')
-    half = np.arange(n_shadows) < n_shadows // 2
-    rng = np.random.default_rng(seed)
-    return np.stack([rng.permutation(half) for _ in range(n_patients)], 1)
+    return np.concatenate([complementary_pair(n_patients, seed + j) for j in range(n_shadows // 2)])
+
+def complementary_pair(n_patients:int, # patients in the pool
+                       seed:int): # seed of this pair: the splits' seed + the pair's number
+    "Shadows 2j and 2j + 1, (2, n_patients) bool: each patient in one of the two, at random"
+    rng = np.random.default_rng(seed)   # a coin per patient, drawn as a shuffle of (in, out)
+    first = np.array([rng.permutation([True, False])[0] for _ in range(n_patients)])
+    return np.stack([first, ~first])
 
 def lesion_splits(c:Candidates, # the pool
                   n_shadows:int, # shadow models, even
@@ -300,12 +305,13 @@ def shadow_runs(c:Candidates, # the pool: members and non-members of the target
                 n_shadows:int, # shadow runs, even
                 folder, # shadow m's checkpoints go into folder/shadow-m (resumed when there)
                 seed:int=0, # seed of the splits; shadow m trains with seed + m
+                only:list|None=None, # train these shadows only (one machine's share); None: all
                 **fit_kwargs): # `train.fit`'s settings, as the target was trained
     "Train (or resume) LiRA's shadow runs with `fit`; their checkpoint folders and who was in each"
     inside = lesion_splits(c, n_shadows, seed)
     dirs = [Path(folder) / f'shadow-{m}' for m in range(n_shadows)]
-    for m, (d, i) in enumerate(zip(dirs, inside)):
-        fit(c.x[i], seed=seed + m, checkpoint_dir=d, resume=True, **fit_kwargs)
+    for m in range(n_shadows) if only is None else only:
+        fit(c.x[inside[m]], seed=seed + m, checkpoint_dir=dirs[m], resume=True, **fit_kwargs)
     return dirs, inside
 
 # %% ../nbs/06a_privacy.ipynb #2c6aa2fc

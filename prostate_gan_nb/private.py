@@ -207,8 +207,8 @@ def load_tradeoff(path=None): # a CSV of `benchmarks/dp_tradeoff.py`; None: `TRA
     return pd.read_csv(path or TRADEOFF_CSV, keep_default_na=False, na_values=[''])
 
 def _run_label(r): # a row of `load_tradeoff()`
-    if r.epsilon == 'none': return 'no DP'
-    return f'epsilon {r.epsilon} (spent {r.epsilon_spent:.2f}, step {r.step:,})'
+    if r.epsilon == 'none': return f'{r.recipe}: no DP'
+    return f'{r.recipe}: epsilon {r.epsilon} (spent {r.epsilon_spent:.2f}, step {r.step:,})'
 
 def fidelity_by_epsilon(rows:pd.DataFrame): # `load_tradeoff()`
     "Per run, for the averaged and the last weights: the 2x count (of 17), SWD and flags"
