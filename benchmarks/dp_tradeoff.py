@@ -2,14 +2,17 @@
 without DP (`prostate_gan_nb.private`).
 
     python benchmarks/dp_tradeoff.py --run none=RUN0 --run 10=RUN10 --run 1=RUN1   # about 10 minutes
+    python benchmarks/dp_tradeoff.py --append --run none=RUN2 --run 10=RUN3    # adds to the rows there
 
 Each RUN is a checkpoint folder of `fit` on the shipped training patches (seed 0, ema 0.999): 'none' a run
 without DP (e.g. `prostate-gan reproduce --seed 0 --exact`'s checkpoint folder), the others
-`fit(x, patients=ids, dp=dict(epsilon=EPS), ...)`. Each row names the run's recipe (column `recipe`, read
-from the checkpoint: the preset, the settings that differ from it, the schedule). Fidelity is scored as `reproduce` scores (the 2x target
-with its chance floor, SWD, KID, the DCR audit's flags; last and averaged weights); the attacks are those of
-benchmarks/membership_audit.py (204 members, --fresh new patients, --samples samples), on the averaged
-weights and the run's D.
+`fit(x, patients=ids, dp=dict(epsilon=EPS), ...)`; the short schedules of the shipped rows were
+`fit(x, preset='extended', discriminator=dict(batch_std=False), n_iter=2000, batch_size=100, ...)` (and
+1,000 x 200; one without DP at lr_g=lr_d=1e-3). Each row names the run's recipe (column `recipe`, read
+from the checkpoint: the preset, the settings that differ from it, the schedule). Fidelity is scored as
+`reproduce` scores (the 2x target with its chance floor, SWD, KID, the DCR audit's flags; last and
+averaged weights); the attacks are those of benchmarks/membership_audit.py (204 members, --fresh new
+patients, --samples samples), on the averaged weights and the run's D.
 
 Writes one row per run, weights and measure to assets/results/dp_tradeoff.csv, and 8 samples of each run's
 averaged weights (z seed 0, keyed 'RECIPE | EPSILON') to dp_samples.npz; with --append, the rows and samples
