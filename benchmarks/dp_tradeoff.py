@@ -44,7 +44,7 @@ def private_settings(st):
     return dict(epsilon_spent=spent, noise_multiplier=dp['noise_multiplier'])
 
 def recipe(st):
-    "The run's preset, the settings it changed, and its schedule, e.g. 'extended, batch_std=False, 2,000 x 100'"
+    "The run's preset, the settings it changed, its schedule: 'extended, batch_std=False, 2,000 x 100'"
     from prostate_gan_nb.presets import get_preset
     preset, cfg = st.meta['preset'], st.cfg
     as_saved = lambda v: list(v) if isinstance(v, tuple) else v   # the checkpoint keeps lists
