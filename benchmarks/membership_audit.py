@@ -2,7 +2,7 @@
 
     python benchmarks/membership_audit.py --paper-run RUN        # about 10 minutes on 2 CPU cores
     python benchmarks/membership_audit.py --paper-run RUN --shadows 2 --shadow-dir DIR   # + LiRA (hours)
-    python benchmarks/membership_audit.py --shadows 8 --shadow-dir DIR --train-shadows 4 5   # a worker
+    python benchmarks/membership_audit.py --shadows 8 --shadow-dir DIR --train-shadows 4 5   # on one machine
 
 Members: the 330 training lesions of the shipped generators (204 patients of the synthetic data set, seed 0).
 Non-members: --fresh new patients written by the phantom with seed 1 and extracted the same way. Each
