@@ -241,7 +241,8 @@ def shadow_splits(n_patients:int, # patients in the pool
 def complementary_pair(n_patients:int, # patients in the pool
                        seed:int): # seed of this pair: the splits' seed + the pair's number
     "Shadows 2j and 2j + 1, (2, n_patients) bool: each patient in one of the two, at random"
-    rng = np.random.default_rng(seed)   # a coin per patient, drawn as a shuffle of (in, out)
+    rng = np.random.default_rng(seed)   # a coin per patient, drawn as a shuffle of (in, out):
+    # as the first two-shadow design drew it, so that shadows trained with it stay valid
     first = np.array([rng.permutation([True, False])[0] for _ in range(n_patients)])
     return np.stack([first, ~first])
 
