@@ -8,8 +8,10 @@ Each RUN is a checkpoint folder of `fit` on the shipped training patches (seed 0
 without DP (e.g. `prostate-gan reproduce --seed 0 --exact`'s checkpoint folder), the others
 `fit(x, patients=ids, dp=dict(epsilon=EPS), ...)`; the short schedules of the shipped rows were
 `fit(x, preset='extended', discriminator=dict(batch_std=False), n_iter=2000, batch_size=100, ...)` (and
-1,000 x 200; one without DP at lr_g=lr_d=1e-3). Each row names the run's recipe (column `recipe`, read
-from the checkpoint: the preset, the settings that differ from it, the schedule). Fidelity is scored as
+1,000 x 200; one without DP at lr_g=lr_d=1e-3; narrower discriminators with
+`discriminator=dict(batch_std=False, width=W)`, W = 16, 8, 4, and W = 8 on 15,000 x 200). Each row
+names the run's recipe (column `recipe`, read from the checkpoint: the preset, the settings that
+differ from it, the schedule). Fidelity is scored as
 `reproduce` scores (the 2x target with its chance floor, SWD, KID, the DCR audit's flags; last and
 averaged weights); the attacks are those of benchmarks/membership_audit.py (204 members, --fresh new
 patients, --samples samples), on the averaged weights and the run's D.
@@ -48,8 +50,9 @@ def recipe(st):
     from prostate_gan_nb.presets import get_preset
     preset, cfg = st.meta['preset'], st.cfg
     as_saved = lambda v: list(v) if isinstance(v, tuple) else v   # the checkpoint keeps lists
+    had = lambda s, k, v: cfg[s].get(k, as_saved(v))   # older checkpoints lack later settings
     changed = [f'{k}={cfg[s][k]}' for s, kv in get_preset(preset).items() for k, v in kv.items()
-               if s != 'train' or k not in ('n_iter', 'batch_size') if cfg[s][k] != as_saved(v)]
+               if s != 'train' or k not in ('n_iter', 'batch_size') if had(s, k, v) != as_saved(v)]
     return ', '.join([preset, *changed, f"{cfg['train']['n_iter']:,} x {cfg['train']['batch_size']}"])
 
 def kept(dest, rows, samples):

@@ -384,6 +384,7 @@ class Discriminator(nn.Module):
                  noise:type=GaussianNoise, # noise layer class, called as noise(std)
                  batch_std:bool=False, # append the batch's spread after conv3 (BatchStd)
                  n_labels:int=0, # classes of a conditional G: a projection head (0: none)
+                 width:int=32, # conv1's features; conv2 and conv3 have 2x and 4x (Table 2: 32)
                  seed:int|None=None): # seed for the initial weights (None: torch's global RNG)
         super().__init__()
         _check('init', init, _INITS); _check_noise_sites(noise_at)
@@ -392,7 +393,7 @@ class Discriminator(nn.Module):
         self.n_classes, self.n_labels = n_classes, n_labels
         with _seeded(seed):
             self.net = _discriminator_blocks(noise_std, dropout, leak, n_classes, batchnorm, in_ch,
-                                             noise_at, noise, batch_std)
+                                             noise_at, noise, batch_std, width)
             _initialise_(self, init, _authors_init_discriminator_)
             if n_labels: self.project = _projection(n_labels, self.net.fc[-1].in_features)
 
@@ -404,7 +405,7 @@ class Discriminator(nn.Module):
 
 # %% ../nbs/03_models.ipynb #03c20817
 def _discriminator_blocks(noise_std, dropout, leak, n_classes, batchnorm, in_ch, noise_at, noise,
-                          batch_std):
+                          batch_std, width):
     "Table 2's blocks as an `nn.Sequential` (arguments as `Discriminator`'s)"
     def noise_after(site): return [noise(noise_std)] if site in noise_at else []
     def conv(site, cin, cout, stride, bn): # 3 x 3 conv, [batch norm], leaky ReLU, [noise]
@@ -412,12 +413,12 @@ def _discriminator_blocks(noise_std, dropout, leak, n_classes, batchnorm, in_ch,
                              *_batchnorm(nn.BatchNorm2d, cout, bn), nn.LeakyReLU(leak),
                              *noise_after(site))
     blocks = OrderedDict(input=nn.Sequential(*noise_after('input')))
-    blocks['conv1'] = conv('conv1', in_ch, 32, 1, False)
-    blocks['conv2'] = conv('conv2', 32, 64, 2, batchnorm)
-    blocks['conv3'] = conv('conv3', 64, 128, 2, batchnorm)
+    blocks['conv1'] = conv('conv1', in_ch, width, 1, False)
+    blocks['conv2'] = conv('conv2', width, 2 * width, 2, batchnorm)
+    blocks['conv3'] = conv('conv3', 2 * width, 4 * width, 2, batchnorm)
     if batch_std: blocks['batch_std'] = BatchStd()
     blocks['pool'] = nn.Sequential(GlobalAvgPool(), nn.Dropout(dropout))
-    blocks['fc'] = nn.Sequential(nn.Flatten(), nn.Linear(128 + batch_std, n_classes))
+    blocks['fc'] = nn.Sequential(nn.Flatten(), nn.Linear(4 * width + batch_std, n_classes))
     return nn.Sequential(blocks)
 
 # %% ../nbs/03_models.ipynb #373f920e

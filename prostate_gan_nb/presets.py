@@ -48,6 +48,8 @@ _SETTINGS['paper'] = {
         'init': ('dcgan', 'not stated: N(0, 0.02) as in Radford et al. (ref 2)'),
         'batch_std': (False, 'Table 2: D scores each image alone (the batch\'s spread as a '
                              'feature is this project\'s option, see the models page)'),
+        'width': (32, 'Table 2: 32, 64 and 128 features (a narrower D, fewer weights for '
+                      'DP-SGD\'s noise, is this project\'s option, see the private page)'),
     },
     'loss': {
         'saturating': (True, 'Eq 2 as printed: G minimises mean log(1 - D(G(z)))'),

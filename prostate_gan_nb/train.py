@@ -673,7 +673,7 @@ class _Log:
 # settings (older runs had the paper's values)
 _LATER_META = {**SPEED_OFF, 'ema': 0.}
 _LATER_CFG = {'generator': ('pixel_noise', 'up_kernel', 'low_pass', 'n_labels'),
-              'discriminator': ('batch_std',), 'train': ('noise_decay', 'noise_end')}
+              'discriminator': ('batch_std', 'width'), 'train': ('noise_decay', 'noise_end')}
 
 def players(cfg:dict, # a run's settings (`train_config`)
             seed:int|None=None): # G's weights from `seed`, D's from `seed + 1` (None: global RNG)
