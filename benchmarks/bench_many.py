@@ -9,8 +9,11 @@ the preset's batch (200 + 200), `--warmup` iterations first, then `--iters` time
 one run with fit's defaults for the device; K runs one after another take K times as long, so the ratio to read is
 the aggregate rate of K runs stacked (`stack=True`: K x iterations / seconds) over the rate of one run alone. Peak memory:
 the process's peak RSS on CPU, `torch.cuda.max_memory_allocated` on GPUs. On CPU the script also counts one
-iteration's floating-point operations (torch's FlopCounterMode on the forward passes, x3 for the backward) and measures a large float32 matrix product on
-the same threads: their quotient bounds what any way of training runs together could reach on this machine.
+iteration's floating-point operations (torch's FlopCounterMode on the forward passes, x3 for the backward)
+and measures a large matrix product on the same threads, in the precision a run trains in (bfloat16 where
+the CPU computes it natively, else float32): their quotient bounds what any way of training runs together
+could reach on this machine. Last, it times D's strided convolutions of 3 runs as one grouped convolution
+against one run's, which is where stacking loses on CPUs.
 """
 import argparse, json, os, resource, subprocess, sys, time
 from _shared import append_rows, with_malloc_env
@@ -57,10 +60,16 @@ def flops_per_iteration(preset, batch=200):
         D(G(torch.randn(batch, G.nz))); D(torch.rand(batch, 3, 16, 16))
     return 3 * count.get_total_flops()   # the backward pass costs about twice the forward
 
-def matmul_peak(n=2048, repeats=10):
-    "Operations per second of a float32 n x n matrix product on this process's threads"
+def training_dtype():
+    "The precision of a CPU run with fit's defaults: bfloat16 where the CPU computes it natively"
     import torch
-    a, b = torch.randn(n, n), torch.randn(n, n)
+    from prostate_gan_nb.train import speed_settings
+    return torch.bfloat16 if speed_settings(torch.device('cpu'))['amp'] else torch.float32
+
+def matmul_peak(dtype, n=2048, repeats=10):
+    "Operations per second of an n x n matrix product in `dtype` on this process's threads"
+    import torch
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     for _ in range(3): a @ b
     t = time.perf_counter()
     for _ in range(repeats): a @ b
@@ -73,13 +82,34 @@ def run_child(a, preset, k):
 
 def print_bound(preset, rate1):
     "What the arithmetic allows on this CPU: one iteration's operations at the matrix-product peak"
-    flops, peak = flops_per_iteration(preset), matmul_peak()
-    print(f'{preset}: {flops / 1e9:.2f} GFLOP per iteration; float32 matrix-product peak '
+    dtype = training_dtype()
+    flops, peak = flops_per_iteration(preset), matmul_peak(dtype)
+    print(f'{preset}: {flops / 1e9:.2f} GFLOP per iteration; {str(dtype)[6:]} matrix-product peak '
           f'{peak / 1e9:.0f} GFLOP/s -> at most {peak / flops:.1f} it/s; one run alone reaches '
           f'{rate1 * flops / peak:.0%} of it, so no way of training runs together can beat runs '
           f'one after another by more than x{peak / flops / rate1:.2f} here')
     return dict(runs=1, mode='bound', iterations_per_second=peak / flops,
                 ratio_to_one_after_another=peak / flops / rate1, peak_mb=None)
+
+def seconds_per_call(f, repeats=20):
+    for _ in range(3): f()
+    t = time.perf_counter()
+    for _ in range(repeats): f()
+    return (time.perf_counter() - t) / repeats
+
+def print_grouped_convs(k, batch=400):
+    "The profile behind stacking on CPU: D's strided convolutions, K runs grouped against one alone"
+    import torch
+    from torch.nn.functional import conv2d
+    dtype = training_dtype()
+    def forward_backward(cin, cout, size, runs):   # runs x cin channels in, `runs` groups
+        x = torch.randn(batch, runs * cin, size, size, dtype=dtype, requires_grad=True)
+        w = torch.randn(runs * cout, cin, 3, 3, dtype=dtype, requires_grad=True)
+        return lambda: conv2d(x, w, stride=2, padding=1, groups=runs).sum().backward()
+    for name, shape in (('conv2', (32, 64, 16)), ('conv3', (64, 128, 8))):
+        one, grouped = (seconds_per_call(forward_backward(*shape, r)) for r in (1, k))
+        print(f"D's {name} ({str(dtype)[6:]}, forward and backward, {batch} images): {k} runs as one "
+              f'grouped convolution take x{grouped / (k * one):.2f} the time of {k} convolutions alone')
 
 def machine_name(device):
     "The GPU's name, or the CPU's model and core count"
@@ -111,6 +141,7 @@ def main(a):
                   f'x{agg / rate1:.2f} vs {k} run(s) one after another, peak {r["peak_mb"]:.0f} MB')
             rows.append(row(preset=preset, runs=k, mode='stacked', iterations_per_second=agg,
                             ratio_to_one_after_another=agg / rate1, peak_mb=r['peak_mb']))
+    if a.device == 'cpu': print_grouped_convs(3)
     print(f'load average at the end {os.getloadavg()[0]:.1f}')
     if a.csv: append_rows(a.csv, rows)
 

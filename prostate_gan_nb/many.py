@@ -283,22 +283,22 @@ def _row(together, device, preset, runs, mode):
                     (together.runs == runs) & (together['mode'] == mode)]
     return rows.iloc[-1] if len(rows) else None
 
-def _say(row, text): return 'not measured yet' if row is None else text(row)
+def _say(row, text): return ('not measured yet', '') if row is None else (text(row), row.machine)
 
 def together_targets(together:pd.DataFrame): # `load_together()`
     "The targets of training many runs beside what `together` measured"
-    row = lambda *key: _row(together, *key)
+    row = lambda *key: _row(together, *key)   # the newest machine's
     k3, alone = row('cpu', 'extended', 3, 'stacked'), row('cpu', 'extended', 1, 'alone')
     gpu1, gpu16 = row('cuda', 'paper', 1, 'alone'), row('cuda', 'paper', 16, 'stacked')
     minutes = lambda r: f'{3 * 15_000 / r.iterations_per_second / 60:.0f} min'
     seconds = lambda r, k: f'{k * 15_000 / r.iterations_per_second:.0f} s'
     return pd.DataFrame([
         ('CPU: K = 3 stacked vs 3 runs one after another', 'at least x1.8',
-         _say(k3, lambda r: f'x{r.ratio_to_one_after_another:.2f}')),
-        ('CPU: peak memory at K = 3', 'under 2,000 MB', _say(k3, lambda r: f'{r.peak_mb:,.0f} MB')),
+         *_say(k3, lambda r: f'x{r.ratio_to_one_after_another:.2f}')),
+        ('CPU: peak memory at K = 3', 'under 2,000 MB', *_say(k3, lambda r: f'{r.peak_mb:,.0f} MB')),
         ('CPU: `reproduce --preset extended --runs 3`, training (3 x one run)', 'at most 15 min',
-         _say(alone, minutes)),
+         *_say(alone, minutes)),
         ("GPU: one `paper` run's 15,000 iterations", 'under 20 s',
-         _say(gpu1, lambda r: seconds(r, 1))),
-        ('GPU: 16 `paper` runs stacked', 'under 2 min', _say(gpu16, lambda r: seconds(r, 16))),
-    ], columns=['target', 'wanted', 'measured'])
+         *_say(gpu1, lambda r: seconds(r, 1))),
+        ('GPU: 16 `paper` runs stacked', 'under 2 min', *_say(gpu16, lambda r: seconds(r, 16))),
+    ], columns=['target', 'wanted', 'measured', 'on'])
