@@ -108,8 +108,9 @@ def print_grouped_convs(k, batch=400):
         return lambda: conv2d(x, w, stride=2, padding=1, groups=runs).sum().backward()
     for name, shape in (('conv2', (32, 64, 16)), ('conv3', (64, 128, 8))):
         one, grouped = (seconds_per_call(forward_backward(*shape, r)) for r in (1, k))
-        print(f"D's {name} ({str(dtype)[6:]}, forward and backward, {batch} images): {k} runs as one "
-              f'grouped convolution take x{grouped / (k * one):.2f} the time of {k} convolutions alone')
+        print(f"D's {name} ({str(dtype)[6:]}, forward and backward, {batch} images): {k} runs "
+              f'as one grouped convolution take x{grouped / (k * one):.2f} the time of {k} '
+              'convolutions alone')
 
 def machine_name(device):
     "The GPU's name, or the CPU's model and core count"
