@@ -92,6 +92,7 @@ def print_bound(preset, rate1):
                 ratio_to_one_after_another=peak / flops / rate1, peak_mb=None)
 
 def seconds_per_call(f, repeats=20):
+    "Seconds per call of `f`, after three calls to warm up"
     for _ in range(3): f()
     t = time.perf_counter()
     for _ in range(repeats): f()
