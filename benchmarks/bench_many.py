@@ -13,7 +13,7 @@ iteration's floating-point operations (torch's FlopCounterMode on the forward pa
 and measures a large matrix product on the same threads, in the precision a run trains in (bfloat16 where
 the CPU computes it natively, else float32): their quotient bounds what any way of training runs together
 could reach on this machine. Last, it times D's strided convolutions of 3 runs as one grouped convolution
-against one run's, which is where stacking loses on CPUs.
+against one run's: where the time goes, and what stacking does not save on CPUs.
 """
 import argparse, json, os, resource, subprocess, sys, time
 from _shared import append_rows, with_malloc_env
@@ -91,12 +91,14 @@ def print_bound(preset, rate1):
     return dict(runs=1, mode='bound', iterations_per_second=peak / flops,
                 ratio_to_one_after_another=peak / flops / rate1, peak_mb=None)
 
-def seconds_per_call(f, repeats=20):
-    "Seconds per call of `f`, after three calls to warm up"
+def seconds_per_call(f, repeats=10, rounds=5):
+    "Seconds per call of `f`: the best of `rounds` rounds, after three calls to warm up"
     for _ in range(3): f()
-    t = time.perf_counter()
-    for _ in range(repeats): f()
-    return (time.perf_counter() - t) / repeats
+    def one_round():
+        t = time.perf_counter()
+        for _ in range(repeats): f()
+        return (time.perf_counter() - t) / repeats
+    return min(one_round() for _ in range(rounds))
 
 def print_grouped_convs(k, batch=400):
     "The profile behind stacking on CPU: D's strided convolutions, K runs grouped against one alone"
