@@ -66,14 +66,20 @@ def training_dtype():
     from prostate_gan_nb.train import speed_settings
     return torch.bfloat16 if speed_settings(torch.device('cpu'))['amp'] else torch.float32
 
-def matmul_peak(dtype, n=2048, repeats=10):
+def seconds_per_call(f, repeats=10, rounds=5):
+    "Seconds per call of `f`: the best of `rounds` rounds, after three calls to warm up"
+    for _ in range(3): f()
+    def one_round():
+        t = time.perf_counter()
+        for _ in range(repeats): f()
+        return (time.perf_counter() - t) / repeats
+    return min(one_round() for _ in range(rounds))
+
+def matmul_peak(dtype, n=2048):
     "Operations per second of an n x n matrix product in `dtype` on this process's threads"
     import torch
     a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
-    for _ in range(3): a @ b
-    t = time.perf_counter()
-    for _ in range(repeats): a @ b
-    return 2 * n ** 3 * repeats / (time.perf_counter() - t)
+    return 2 * n ** 3 / seconds_per_call(lambda: a @ b)
 
 def run_child(a, preset, k):
     cmd = [sys.executable, __file__, '--one', json.dumps([preset, k]), '--iters', str(a.iters),
@@ -90,15 +96,6 @@ def print_bound(preset, rate1):
           f'one after another by more than x{peak / flops / rate1:.2f} here')
     return dict(runs=1, mode='bound', iterations_per_second=peak / flops,
                 ratio_to_one_after_another=peak / flops / rate1, peak_mb=None)
-
-def seconds_per_call(f, repeats=10, rounds=5):
-    "Seconds per call of `f`: the best of `rounds` rounds, after three calls to warm up"
-    for _ in range(3): f()
-    def one_round():
-        t = time.perf_counter()
-        for _ in range(repeats): f()
-        return (time.perf_counter() - t) / repeats
-    return min(one_round() for _ in range(rounds))
 
 def print_grouped_convs(k, batch=400):
     "The profile behind stacking on CPU: D's strided convolutions, K runs grouped against one alone"
