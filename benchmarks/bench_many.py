@@ -3,11 +3,13 @@
     python benchmarks/bench_many.py                           # CPU: K = 1, 3, 8, 16, paper and extended
     python benchmarks/bench_many.py --device cuda --iters 300
     python benchmarks/bench_many.py --ks 1 3 --presets extended --csv out.csv
+    python benchmarks/bench_many.py --device cuda --graph     # also the K runs recorded as a CUDA graph
 
 Each measurement runs in a fresh process (so that its peak memory is its own): `fit` on 330 random patches at
 the preset's batch (200 + 200), `--warmup` iterations first, then `--iters` timed iterations per run. 'alone' is
 one run with fit's defaults for the device; K runs one after another take K times as long, so the ratio to read is
-the aggregate rate of K runs stacked (`stack=True`: K x iterations / seconds) over the rate of one run alone. Peak memory:
+the aggregate rate of K runs stacked (`stack=True`: K x iterations / seconds) over the rate of one run alone
+(with --graph, each K again recorded as a CUDA graph, `graph=True`: mode 'recorded'). Peak memory:
 the process's peak RSS on CPU, `torch.cuda.max_memory_allocated` on GPUs. On CPU the script also counts one
 iteration's floating-point operations (torch's FlopCounterMode on the forward passes, x3 for the backward)
 and measures a large matrix product on the same threads, in the precision a run trains in (bfloat16 where
@@ -25,19 +27,20 @@ def args():
     ap.add_argument('--iters', type=int, default=40, help='timed iterations (each run)')
     ap.add_argument('--warmup', type=int, default=5, help='iterations before timing')
     ap.add_argument('--device', default='cpu')
+    ap.add_argument('--graph', action='store_true', help="also K runs as a CUDA graph ('recorded')")
     ap.add_argument('--csv', default=None, help='also append the rows to this CSV file (e.g. '
                     'prostate_gan_nb/assets/results/together.csv, which the many-runs page renders)')
     ap.add_argument('--machine', default=None, help='machine description for the CSV (default: CPU or GPU name)')
     ap.add_argument('--one', default=None, help=argparse.SUPPRESS)   # internal: one measurement
     return ap.parse_args()
 
-def measure(preset, k, iters, warmup, device):
+def measure(preset, k, iters, warmup, device, graph=False):
     "One measurement in this process: seconds per iteration (all runs), peak memory in MB"
     import torch
     from prostate_gan_nb.train import fit
     x = torch.rand(330, 3, 16, 16, generator=torch.Generator().manual_seed(0))
     kw = dict(preset=preset, device=device, progress=False)
-    if k: kw.update(seeds=list(range(k)), stack=True)   # stacked, also on CPU
+    if k: kw.update(seeds=list(range(k)), stack=True, graph=graph)   # stacked, also on CPU
     fit(x, n_iter=warmup, **kw)
     if device.startswith('cuda'): torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     t = time.perf_counter()
@@ -81,8 +84,8 @@ def matmul_peak(dtype, n=2048):
     a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     return 2 * n ** 3 / seconds_per_call(lambda: a @ b)
 
-def run_child(a, preset, k):
-    cmd = [sys.executable, __file__, '--one', json.dumps([preset, k]), '--iters', str(a.iters),
+def run_child(a, preset, k, graph=False):
+    cmd = [sys.executable, __file__, '--one', json.dumps([preset, k, graph]), '--iters', str(a.iters),
            '--warmup', str(a.warmup), '--device', a.device]
     return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
 
@@ -135,12 +138,12 @@ def main(a):
         rows.append(row(preset=preset, runs=1, mode='alone', iterations_per_second=rate1,
                         ratio_to_one_after_another=1.0, peak_mb=alone['peak_mb']))
         if a.device == 'cpu': rows.append(row(preset=preset, **print_bound(preset, rate1)))
-        for k in a.ks:
-            r = run_child(a, preset, k)
+        for k, mode in [(k, m) for m in ['stacked'] + ['recorded'] * a.graph for k in a.ks]:
+            r = run_child(a, preset, k, mode == 'recorded')
             agg = k * a.iters / r['seconds']
-            print(f'{preset}: K={k:2d} stacked {agg:6.2f} it/s in all ({agg / k:5.2f} each), '
+            print(f'{preset}: K={k:2d} {mode} {agg:6.2f} it/s in all ({agg / k:5.2f} each), '
                   f'x{agg / rate1:.2f} vs {k} run(s) one after another, peak {r["peak_mb"]:.0f} MB')
-            rows.append(row(preset=preset, runs=k, mode='stacked', iterations_per_second=agg,
+            rows.append(row(preset=preset, runs=k, mode=mode, iterations_per_second=agg,
                             ratio_to_one_after_another=agg / rate1, peak_mb=r['peak_mb']))
     if a.device == 'cpu': print_grouped_convs(3)
     print(f'load average at the end {os.getloadavg()[0]:.1f}')
@@ -150,6 +153,6 @@ if __name__ == '__main__':
     a = args()
     with_malloc_env()
     if a.one:
-        preset, k = json.loads(a.one)
-        print(json.dumps(measure(preset, k, a.iters, a.warmup, a.device)))
+        preset, k, graph = json.loads(a.one)
+        print(json.dumps(measure(preset, k, a.iters, a.warmup, a.device, graph)))
     else: main(a)

@@ -205,6 +205,10 @@ def _patch_file(patches): # `--patches` as typed
     return p
 
 # %% ../nbs/08_cli.ipynb #812f6655
+def _speed(a): # parsed arguments of `train`
+    "fit's speed settings: the plain computation with --exact, a CUDA graph with --graph"
+    return {**(SPEED_OFF if a.exact else {}), **({'graph': True} if a.graph else {})} or None
+
 def _cmd_train(a):
     p = _patch_file(a.patches)
     labels = _training_labels(p, a.preset, a.conditional)
@@ -214,7 +218,7 @@ def _cmd_train(a):
     folders = a.out if a.runs == 1 else [a.out / f'seed-{s}' for s in seeds]
     trained = fit(p.x, labels, a.preset, **runs, device=a.device, n_iter=a.iters,
                   checkpoint_dir=folders, resume=a.resume, progress=not a.quiet, ema=a.ema,
-                  speed=SPEED_OFF if a.exact else None, **_label_settings(a.conditional))
+                  speed=_speed(a), **_label_settings(a.conditional))
     for folder, (_, _, history) in zip(_listed(folders), _listed(trained)):
         if 'diverged' in history: raise TrainingDiverged(f'{folder}: {history["diverged"]}')
     export_generator(folders, a.out / 'generator', command=a.command_line,
@@ -319,6 +323,8 @@ def _train_args(s):
                    '... into OUT/seed-<s>/ (stacked on a GPU), exported as one mixture (default: 1)')
     s.add_argument('--conditional', action='store_true', help='condition G on ClinSig (n_labels=2, '
                    'a projection D): `sample` then writes each patch\'s label')
+    s.add_argument('--graph', action='store_true', help='record each iteration as a CUDA graph '
+                   '(05c_graphs; a CUDA device only)')
     _exact(s); _common(s)
 
 # %% ../nbs/08_cli.ipynb #d7d3bfdc

@@ -130,13 +130,19 @@ def _per_run(grads, nets):
     ends = [sum(sizes[:k + 1]) for k in range(len(sizes))]
     return [grads[end - n:end] for n, end in zip(sizes, ends)]
 
-def _member_update(G, D, opt_g, opt_d, grads_g, grads_d, stats):
-    "Run's `StepOut` after its Adam steps, or `TrainingDiverged` (no step) if a loss is not finite"
+def _outcome(stats): # a run's summed `_shard_stats`, as numbers
+    "The run's `StepOut`, or a `TrainingDiverged` if a loss is not finite"
     if not all(map(math.isfinite, stats[:2])):
         return TrainingDiverged(f'loss_d={stats[0]:.4g}, loss_g={stats[1]:.4g}')
-    _adam_step(G, opt_g, grads_g)
-    _adam_step(D, opt_d, grads_d)
     return StepOut(*stats)
+
+def _member_update(G, D, opt_g, opt_d, grads_g, grads_d, stats):
+    "Run's `StepOut` after its Adam steps, or `TrainingDiverged` (no step) if a loss is not finite"
+    out = _outcome(stats)
+    if isinstance(out, StepOut):
+        _adam_step(G, opt_g, grads_g)
+        _adam_step(D, opt_d, grads_d)
+    return out
 
 # %% ../nbs/05a_many_runs.ipynb #d70d33f0
 def members_step(Gs:list, Ds:list, # the K runs' players
@@ -149,12 +155,17 @@ def members_step(Gs:list, Ds:list, # the K runs' players
                  amp:bool=False, # bfloat16 autocast
                  pool=None): # runs the shards in parallel (None: in turn)
     "One leapfrog iteration (Eq 3-4) of K runs; per run a `StepOut` or a `TrainingDiverged`"
+    grads_g, grads_d, stats = _members_grads(Gs, Ds, replicas, real, z, labels, saturating, amp,
+                                             pool)
+    parts = zip(Gs, Ds, opts_g, opts_d, grads_g, grads_d, stats.tolist())
+    return [_member_update(*part) for part in parts]
+
+def _members_grads(Gs, Ds, replicas, real, z, labels, saturating, amp, pool):
+    "Per run its shards' gradients of G and of D, and each run's `_shard_stats` summed (K, 4)"
     run = lambda Rs, *shard: _members_shard_grads(Gs, Rs, *shard, saturating, amp)
     grads_g, grads_d, stats = zip(*_map_shards(run, list(zip(*replicas)), real, z, labels, pool))
-    stats = torch.stack(stats).sum(0).tolist()
-    per_run = lambda shard_grads, nets: zip(*[_per_run(g, nets) for g in shard_grads])
-    parts = zip(Gs, Ds, opts_g, opts_d, per_run(grads_g, Gs), per_run(grads_d, Ds), stats)
-    return [_member_update(*part) for part in parts]
+    per_run = lambda shard_grads, nets: list(zip(*[_per_run(g, nets) for g in shard_grads]))
+    return per_run(grads_g, Gs), per_run(grads_d, Ds), torch.stack(stats).sum(0)
 
 # %% ../nbs/05a_many_runs.ipynb #866f4b70
 def run_dirs(checkpoint_dir:str|Path|list|None, # a folder (runs in its `seed-<s>/`), a list, None
@@ -178,12 +189,17 @@ def fit_seeds(new_run, # called as new_run(seed, checkpoint folder, speed): a `T
               data:tuple, logging:tuple): # `train._train`'s (x, y) and its logging arguments
     "`fit` with `seeds`: the runs stacked into one computation, or one after another"
     dirs, speed = run_dirs(checkpoint_dir, seeds), dict(speed)
-    stack = speed.pop('stack', None)
-    if not (stack_by_default(device) if stack is None else stack):
+    stack, graph = speed.pop('stack', None), speed.pop('graph', False)
+    if graph and stack is False:
+        raise ValueError('graph=True records the runs stacked as one step: not with stack=False '
+                         '(nor for a conditional G, n_labels)')
+    if not (graph or (stack_by_default(device) if stack is None else stack)):
         return _one_after_another(new_run, seeds, dirs, speed, data, logging)
     speed = together_speed(speed)
     runs = [new_run(seed, folder, speed) for seed, folder in zip(seeds, dirs)]
-    return train_together(runs, *data, dirs, *logging)
+    if not graph: return train_together(runs, *data, dirs, *logging)
+    from .graphs import GraphedIteration   # `graphs` builds on this module
+    return train_together(runs, *data, dirs, *logging, iteration=GraphedIteration(device))
 
 def _one_after_another(new_run, seeds, dirs, speed, data, logging):
     "Train the runs in turn with `train._train`; one that diverges is reported, the next one starts"
@@ -240,7 +256,8 @@ def train_together(sts:list, # the runs' `TrainState`s, one architecture and dat
                    x, y, # the checked patches and labels, on the runs' device
                    dirs:list, # each run's checkpoint folder, or None
                    ckpt_every:int=1000, progress:bool=True, sample_every:int|None=None,
-                   log_every:int=10): # as in `fit`
+                   log_every:int=10, # as in `fit`
+                   iteration=_iteration_together): # one iteration of the active runs (`graphs`)
     "Train the runs to their last iteration as one computation; per run `(G, D, history)`"
     n_iter, diverged = sts[0].cfg['train']['n_iter'], {}
     bar = tqdm(total=n_iter * len(sts), initial=sum(st.step for st in sts), disable=not progress,
@@ -250,8 +267,8 @@ def train_together(sts:list, # the runs' `TrainState`s, one architecture and dat
             logs = [_Log(st, log_every, None) for st in sts]
             while active := [k for k, st in enumerate(sts)
                              if st.step < n_iter and k not in diverged]:
-                outs = _iteration_together([sts[k] for k in active], x, y,
-                                           [replicas[k] for k in active], pool)
+                outs = iteration([sts[k] for k in active], x, y, [replicas[k] for k in active],
+                                 pool)
                 for k, out in zip(active, outs):
                     if isinstance(out, TrainingDiverged):
                         diverged[k] = _diverged(out, sts[k].step + 1, dirs[k])
@@ -283,13 +300,20 @@ def _row(together, device, preset, runs, mode):
                     (together.runs == runs) & (together['mode'] == mode)]
     return rows.iloc[-1] if len(rows) else None
 
+def _fastest(*rows): # rows of `together`, or None
+    "The row with the most iterations per second, or None"
+    rows = [r for r in rows if r is not None]
+    return max(rows, key=lambda r: r.iterations_per_second) if rows else None
+
 def _say(row, text): return ('not measured yet', '') if row is None else (text(row), row.machine)
 
 def together_targets(together:pd.DataFrame): # `load_together()`
     "The targets of training many runs beside what `together` measured"
     row = lambda *key: _row(together, *key)   # the newest machine's
     k3, alone = row('cpu', 'extended', 3, 'stacked'), row('cpu', 'extended', 1, 'alone')
-    gpu1, gpu16 = row('cuda', 'paper', 1, 'alone'), row('cuda', 'paper', 16, 'stacked')
+    gpu = lambda runs, mode: _fastest(row('cuda', 'paper', runs, mode),
+                                      row('cuda', 'paper', runs, 'recorded'))   # `graphs`
+    gpu1, gpu16 = gpu(1, 'alone'), gpu(16, 'stacked')
     minutes = lambda r: f'{3 * 15_000 / r.iterations_per_second / 60:.0f} min'
     seconds = lambda r, k: f'{k * 15_000 / r.iterations_per_second:.0f} s'
     return pd.DataFrame([

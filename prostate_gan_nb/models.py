@@ -337,12 +337,14 @@ class GaussianNoise(nn.Module):
         super().__init__()
         self.std, self.generator, self.bank = float(std), generator, bank
         self.scale = 1.   # factor on `std` that a training schedule sets (`train.noise_scale`)
-
-    def adds_noise(self): return self.training and self.std * self.scale != 0
+                          # (a 0-d tensor in a recorded CUDA graph, `graphs`: counted as on)
+    def adds_noise(self):
+        on = torch.is_tensor(self.scale) or self.scale != 0
+        return self.training and self.std != 0 and on
 
     def forward(self, x):
         if not self.adds_noise(): return x
-        if self.bank is not None:   # x + std * window in one pass
+        if self.bank is not None and not torch.is_tensor(self.scale):   # x + std * window at once
             return torch.add(x, self.bank.window(x, self.generator), alpha=self.std * self.scale)
         return self.draw(x).add_(x)
 
@@ -351,7 +353,8 @@ class GaussianNoise(nn.Module):
         std = self.std * self.scale
         if self.bank is not None: return self.bank.window(x, self.generator) * std
         fresh = torch.empty(x.numel(), dtype=x.dtype, device=x.device)
-        fresh.normal_(0., std, generator=self.generator)
+        fresh.normal_(0., self.std if torch.is_tensor(std) else std, generator=self.generator)
+        if torch.is_tensor(std): fresh.mul_(self.scale)
         return fresh.as_strided(x.shape, _dense_strides(x))
 
     def noise_note(self): return 'gaussian', f'std {self.std:.3g}'   # for `layer_table`

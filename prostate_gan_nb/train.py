@@ -161,7 +161,7 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`data.prepar
         progress:bool=True, # a progress bar with ETA and live losses
         sample_every:int|None=None, # show `sample_grid` for a fixed z every this many iterations
         log_every:int=10, # iterations per history entry (means over the window)
-        speed:dict|None=None, # amp, noise_bank, channels_last, shards; stack (`many`)
+        speed:dict|None=None, # amp, noise_bank, channels_last, shards; stack (`many`), graph
         dp:dict|None=None, # differential privacy for D (`private`): epsilon or noise_multiplier, ...
         patients=None, # (N,) each patch's patient: the unit of `dp`'s guarantee
         **overrides): # preset settings (`lr_d=1e-3`, `section=dict(...)`), or speed settings
@@ -177,15 +177,20 @@ def fit(patches, # (N, 3, 16, 16) prepared patches in about [0, 1] (`data.prepar
     new_run = lambda seed, folder, speed: _run_state(x, y, cfg, preset, seed, ema, dev, speed,
                                                      folder, resume)
     if dp is not None:
-        if seeds is not None: raise ValueError('dp: one run at a time (seed=, not seeds=)')
+        if seeds is not None or speed.get('graph'):
+            raise ValueError('dp: one run at a time, not recorded (seed=; no seeds= or graph=)')
         from .private import fit_private   # `private` builds on this module
         return fit_private(new_run, dp, patients, seed, speed, on_device, cfg, checkpoint_dir,
                            logging)
     if patients is not None: raise TypeError('patients: the unit of dp=...; give dp too')
-    if seeds is not None:
+    if seeds is not None or speed.get('graph'):
         from .many import fit_seeds   # `many` builds on this module
+        one = seeds is None   # one run recorded as a CUDA graph (`graphs`): `many`'s stacked step
         if cfg['generator']['n_labels']: speed = _unstacked(speed)
-        return fit_seeds(new_run, seeds, speed, dev, checkpoint_dir, on_device, logging)
+        runs = fit_seeds(new_run, [seed] if one else seeds, speed, dev,
+                         [checkpoint_dir] if one and checkpoint_dir else checkpoint_dir,
+                         on_device, logging)
+        return runs[0] if one else runs
     if speed.get('stack') is not None: raise TypeError('stack: a setting of fit(seeds=[...])')
     return _train(new_run(seed, checkpoint_dir, speed), *on_device, checkpoint_dir, *logging)
 
@@ -198,7 +203,7 @@ def _unstacked(speed):
 def _run_state(x, y, cfg, preset, seed, ema, device, speed, checkpoint_dir, resume):
     "The run to train: new from `seed`, or resumed from the latest checkpoint in `checkpoint_dir`"
     shards = _shard_count(cfg, device, speed.get('shards'))
-    per_step = {k: v for k, v in speed.items() if k not in ('shards', 'stack')}
+    per_step = {k: v for k, v in speed.items() if k not in ('shards', 'stack', 'graph')}
     step_speed = speed_settings(device, **per_step)
     meta = dict(version=prostate_gan_nb.__version__, preset=preset, seed=seed,
                 data_sha256=data_hash(x, y), n_patches=len(x), shards=shards, **step_speed,
@@ -487,6 +492,7 @@ def _adam(net, tensors, name, param_groups):
     if odd := [k for k, have, need in moments if not k.endswith('.step') and have != need]:
         raise ValueError(f'{odd[0]} is not of the shape of its parameter')
     opt.load_state_dict({'state': state, 'param_groups': param_groups})
+    for group in opt.param_groups: group['capturable'] = False   # a graph's run (`graphs`) sets it
     return opt
 
 # %% ../nbs/05_train.ipynb #6337251c
@@ -531,7 +537,8 @@ def load_generator(path:str|Path, # checkpoint folder, or run folder (latest che
 SPEED_OFF = dict(amp=False, noise_bank=0, channels_last=False)   # the plain computation
 CPU_FAST = dict(amp=True, noise_bank=2**25, channels_last=True)  # every CPU speed setting on
 SPEED_KEYS = ('amp', 'noise_bank', 'channels_last', 'shards')   # a run's speed settings
-FIT_SPEED_KEYS = SPEED_KEYS + ('stack',)   # `fit`'s: and how runs of several seeds train (`many`)
+FIT_SPEED_KEYS = SPEED_KEYS + ('stack', 'graph')   # `fit`'s: how runs of several seeds train
+                                                  # (`many`), and as a CUDA graph (`graphs`)
 
 def cpu_has_bf16():
     "Whether this CPU computes bfloat16 natively (AMX or AVX512-BF16): bfloat16 autocast pays"
@@ -773,16 +780,19 @@ def _shard_count(cfg, device, shards):
     return 1 if batchnorm else min(shards or default_shards(device), cfg['train']['batch_size'])
 
 # %% ../nbs/05_train.ipynb #285f3e53
-def _draw_batch(st, x, y, batch, how, memory_format=torch.contiguous_format):
-    "Real images (and labels) and latent vectors of one iteration, from the run's streams"
-    n = len(x)
+def _draw_indices(st, n, batch, how):
+    "The indices of one iteration's real images (of `n`) and its latent vectors, on the CPU"
     stream = st.streams['real']
     if how == 'with_replacement': idx = torch.randint(n, (batch,), generator=stream)
     elif how == 'without_replacement': idx = torch.randperm(n, generator=stream)[:batch]
     else:
         raise ValueError(f"real_sampling={how!r}: "
                          "choose 'with_replacement' or 'without_replacement'")
-    z = torch.randn(batch, st.G.nz, generator=st.streams['z'])
+    return idx, torch.randn(batch, st.G.nz, generator=st.streams['z'])
+
+def _draw_batch(st, x, y, batch, how, memory_format=torch.contiguous_format):
+    "Real images (and labels) and latent vectors of one iteration, from the run's streams"
+    idx, z = _draw_indices(st, len(x), batch, how)
     idx = idx.to(x.device)
     real = x[idx].contiguous(memory_format=memory_format)
     return real, (None if y is None else y[idx]), z.to(x.device)
