@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: glibc's allocator settings for the whole process, and CSV rows appended."""
+"""What the benchmark scripts share: glibc's allocator settings for the whole process, CSV rows appended, and the
+rows and samples an --append run keeps."""
 import csv, os, sys
 
 def with_malloc_env():
@@ -14,3 +15,37 @@ def append_rows(path, rows):
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         if new: w.writeheader()
         w.writerows(rows)
+
+def kept(dest, npz, rows, samples):
+    "The rows of CSV `dest` and the samples in `npz` whose recipe and epsilon are not among the new ones"
+    import numpy as np, pandas as pd
+    new = {(r['recipe'], r['epsilon']) for r in rows}
+    old = pd.read_csv(dest, dtype={'epsilon': str})
+    old = old[[k not in new for k in zip(old.recipe, old.epsilon)]]
+    with np.load(npz) as f: return old, {k: f[k] for k in f.files if k not in samples}
+
+def attack_rows(table, run):
+    "Rows of each attack's AUC and TPR at 1% FPR, members vs others, from a `membership_audit` table"
+    return [dict(run, measure=f"{r['attack']}: {k}", value=r[k], lo=r[f'{k}_lo'], hi=r[f'{k}_hi'])
+            for _, r in table[table.split == 'members vs others'].iterrows() for k in ('auc', 'tpr@0.01')]
+
+def write_rows(dest, npz, rows, samples, append):
+    "The rows to the CSV `dest`, the samples to `npz`; with `append`, the other runs already there kept"
+    import numpy as np, pandas as pd
+    table = pd.DataFrame(rows)
+    if append:
+        old, others = kept(dest, npz, rows, samples)
+        table, samples = pd.concat([old, table]), {**others, **samples}
+    table.round(4).to_csv(dest, index=False)
+    np.savez_compressed(npz, **samples)
+
+def audit_setup(a):
+    "Shipped training patches, candidates (members, a.fresh new patients), reference samples, yardsticks"
+    from pathlib import Path
+    from stacked_fidelity import yardsticks
+    from prostate_gan_nb import privacy as pv
+    from prostate_gan_nb.results import load_train_patches, ground_truth
+    tr = load_train_patches()
+    others = pv.fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
+    c = pv.candidates(tr['x'], tr['patient'], *others)
+    return tr, c, ground_truth(a.samples, tr['scales'], seed=5000), yardsticks(tr['x'], tr['scales'])

@@ -23,8 +23,7 @@ of other recipes and epsilons already there are kept.
 import argparse, time
 from pathlib import Path
 import numpy as np
-import pandas as pd
-from _shared import with_malloc_env
+from _shared import attack_rows, audit_setup, with_malloc_env, write_rows
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,26 +54,14 @@ def recipe(st):
                if s != 'train' or k not in ('n_iter', 'batch_size') if had(s, k, v) != as_saved(v)]
     return ', '.join([preset, *changed, f"{cfg['train']['n_iter']:,} x {cfg['train']['batch_size']}"])
 
-def kept(dest, rows, samples):
-    "The rows and samples already in the files whose recipe and epsilon are not among the new ones"
-    new = {(r['recipe'], r['epsilon']) for r in rows}
-    old = pd.read_csv(dest, dtype={'epsilon': str})
-    old = old[[k not in new for k in zip(old.recipe, old.epsilon)]]
-    with np.load(dest.with_name('dp_samples.npz')) as f:
-        return old, {k: f[k] for k in f.files if k not in samples}
-
 def main():
     with_malloc_env(); a = args(); t0 = time.time()
-    from stacked_fidelity import score, yardsticks
+    from stacked_fidelity import score
     from prostate_gan_nb import privacy as pv
-    from prostate_gan_nb.results import RESULTS, load_train_patches, ground_truth
+    from prostate_gan_nb.results import RESULTS, ground_truth
     from prostate_gan_nb.train import load_checkpoint
-    tr = load_train_patches()
-    others = pv.fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
-    c = pv.candidates(tr['x'], tr['patient'], *others)
-    reference = ground_truth(a.samples, tr['scales'], seed=5000)
+    (tr, c, reference, sticks), rows, samples = audit_setup(a), [], {}
     context = ground_truth(99, tr['scales'], seed=6000)
-    rows, samples, sticks = [], {}, yardsticks(tr['x'], tr['scales'])
     for spec in a.run:
         eps, folder = spec.split('=', 1)
         st = load_checkpoint(folder)
@@ -84,16 +71,10 @@ def main():
                      for k, v in score(G.eval(), tr['x'], sticks).items()]
         samples[f"{run['recipe']} | {eps}"] = pv.generator_samples(st.G_avg, 8, seed=0)
         table, _ = pv.membership_audit(st.G_avg, c, reference, st.D, context, a.samples, a.boot)
-        for _, r in table[table.split == 'members vs others'].iterrows():
-            rows += [dict(run, weights='average', measure=f"{r['attack']}: {k}", value=r[k],
-                          lo=r[f'{k}_lo'], hi=r[f'{k}_hi']) for k in ('auc', 'tpr@0.01')]
+        rows += attack_rows(table, dict(run, weights='average'))
         print(f'epsilon {eps}: step {st.step}; {time.time() - t0:.0f} s', flush=True)
-    dest, table = Path(a.out or RESULTS) / 'dp_tradeoff.csv', pd.DataFrame(rows)
-    if a.append:
-        old, others = kept(dest, rows, samples)
-        table, samples = pd.concat([old, table]), {**others, **samples}
-    table.round(4).to_csv(dest, index=False)
-    np.savez_compressed(dest.with_name('dp_samples.npz'), **samples)
+    dest = Path(a.out or RESULTS) / 'dp_tradeoff.csv'
+    write_rows(dest, dest.with_name('dp_samples.npz'), rows, samples, a.append)
     print(f'wrote {dest} and dp_samples.npz in {time.time() - t0:.0f} s')
 
 if __name__ == '__main__':
