@@ -338,6 +338,7 @@ class GaussianNoise(nn.Module):
         self.std, self.generator, self.bank = float(std), generator, bank
         self.scale = 1.   # factor on `std` that a training schedule sets (`train.noise_scale`)
                           # (a 0-d tensor in a recorded CUDA graph, `graphs`: counted as on)
+
     def adds_noise(self):
         on = torch.is_tensor(self.scale) or self.scale != 0
         return self.training and self.std != 0 and on
