@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from _shared import attack_rows, audit_setup, with_malloc_env, write_rows
 
+BATCH = 500   # samples of G per step (fit_embedding's default)
+
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--epsilon', nargs='+', default=['none', '10', '1'], help="'none': no noise")
@@ -33,13 +35,15 @@ def main():
     with_malloc_env(); a = args(); t0 = time.time()
     from stacked_fidelity import score
     from prostate_gan_nb import privacy as pv
-    from prostate_gan_nb.private import fit_embedding, epsilon_spent
+    from prostate_gan_nb.private import EMBEDDING_BANDWIDTHS, fit_embedding, epsilon_spent
     from prostate_gan_nb.results import RESULTS
     (tr, c, reference, sticks), rows, samples = audit_setup(a), [], {}
     for eps in a.epsilon:
         G, z = fit_embedding(tr['x'], tr['patient'], None if eps == 'none' else float(eps),
-                             n_iter=a.iters, n_freq=a.freq, progress=False)
-        run = dict(recipe=f'mean embedding, {a.freq:,} x 3 frequencies, {a.iters:,} x 500', epsilon=eps,
+                             n_iter=a.iters, batch_size=BATCH, n_freq=a.freq, progress=False)
+        widths = len(EMBEDDING_BANDWIDTHS)
+        run = dict(recipe=f'mean embedding, {a.freq:,} x {widths} frequencies, {a.iters:,} x {BATCH}',
+                   epsilon=eps,
                    epsilon_spent=epsilon_spent(z, 1., 1) if z else np.nan,
                    noise_multiplier=z or np.nan)
         rows += [dict(run, measure=k, value=v) for k, v in score(G, tr['x'], sticks).items()]

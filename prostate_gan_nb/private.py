@@ -293,8 +293,8 @@ def fit_embedding(patches, # (N, 3, 16, 16) prepared patches in about [0, 1]
     W = fourier_frequencies(x[0].numel(), n_freq, seed=seed)
     target, z = private_mean_embedding(x, patients, W, epsilon, seed=seed + 1)
     G = players(train_config(preset), seed)[0]
-    opt, latent = torch.optim.Adam(G.parameters(), lr, (0.5, 0.999)), torch.Generator()
-    latent.manual_seed(seed + 2)
+    opt = torch.optim.Adam(G.parameters(), lr, (0.5, 0.999))
+    latent = torch.Generator().manual_seed(seed + 2)
     for _ in tqdm(range(n_iter), disable=not progress, desc='fit_embedding'):
         fakes = G(torch.randn(batch_size, G.nz, generator=latent))
         loss = (feature_map(fakes, W).mean(0) - target).pow(2).sum()
