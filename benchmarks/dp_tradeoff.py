@@ -3,6 +3,7 @@ without DP (`prostate_gan_nb.private`).
 
     python benchmarks/dp_tradeoff.py --run none=RUN0 --run 10=RUN10 --run 1=RUN1   # about 10 minutes
     python benchmarks/dp_tradeoff.py --append --run none=RUN2 --run 10=RUN3    # adds to the rows there
+    python benchmarks/dp_tradeoff.py --append --run 10=RUN4 --cohort 20000     # a run of dp_cohort.py
 
 Each RUN is a checkpoint folder of `fit` on the shipped training patches (seed 0, ema 0.999): 'none' a run
 without DP (e.g. `prostate-gan reproduce --seed 0 --exact`'s checkpoint folder), the others
@@ -14,7 +15,10 @@ names the run's recipe (column `recipe`, read from the checkpoint: the preset, t
 differ from it, the schedule). Fidelity is scored as
 `reproduce` scores (the 2x target with its chance floor, SWD, KID, the DCR audit's flags; last and
 averaged weights); the attacks are those of benchmarks/membership_audit.py (204 members, --fresh new
-patients, --samples samples), on the averaged weights and the run's D.
+patients, --samples samples), on the averaged weights and the run's D. With --cohort N the runs were trained
+by benchmarks/dp_cohort.py on its cohort of N patients: the recipe names the cohort, the attack's members are
+the cohort's first patients (as many lesions as the shipped training set), its non-members --fresh new patients
+drawn as the cohort is (one lesion each), and the distance audit flags samples against those members.
 
 Writes one row per run, weights and measure to assets/results/dp_tradeoff.csv, and 8 samples of each run's
 averaged weights (z seed 0, keyed 'RECIPE | EPSILON') to dp_samples.npz; with --append, the rows and samples
@@ -34,6 +38,7 @@ def args():
     ap.add_argument('--boot', type=int, default=1000)
     ap.add_argument('--out', default=None, help='folder of the CSV file (default: assets/results)')
     ap.add_argument('--append', action='store_true', help='keep the other runs already in the files')
+    ap.add_argument('--cohort', type=int, default=None, help="the runs' cohort of dp_cohort.py (patients)")
     return ap.parse_args()
 
 def private_settings(st):
@@ -54,21 +59,38 @@ def recipe(st):
                if s != 'train' or k not in ('n_iter', 'batch_size') if had(s, k, v) != as_saved(v)]
     return ', '.join([preset, *changed, f"{cfg['train']['n_iter']:,} x {cfg['train']['batch_size']}"])
 
+def cohort_setup(a, tr):
+    "dp_cohort.py's first patients as members, new ones drawn alike as non-members; the recipe's suffix"
+    from dp_cohort import COHORT_SEED, cohort
+    from prostate_gan_nb import privacy as pv
+    from prostate_gan_nb.results import ground_truth
+    x, ids = cohort(len(tr['x']), tr['scales'])   # the cohort's first patients: its draws go in order
+    others = ground_truth(a.fresh, tr['scales'], seed=COHORT_SEED + 1)
+    c = pv.candidates(x, ids, others, np.arange(a.fresh))
+    return c, x, f', {a.cohort:,} patients'
+
+def checked_cohort(st, a, spec):
+    "Stop unless the run was trained on a cohort of `a.cohort` patients (when its checkpoint says)"
+    n = st.meta.get('dp', {}).get('n_patients', a.cohort)
+    if n != a.cohort: raise SystemExit(f'{spec}: trained on {n:,} patients, not --cohort {a.cohort:,}')
+
 def main():
     with_malloc_env(); a = args(); t0 = time.time()
     from stacked_fidelity import score
     from prostate_gan_nb import privacy as pv
     from prostate_gan_nb.results import RESULTS, ground_truth
     from prostate_gan_nb.train import load_checkpoint
+    runs = [(eps, load_checkpoint(folder)) for eps, folder in (s.split('=', 1) for s in a.run)]
+    if a.cohort:
+        for (_, st), spec in zip(runs, a.run): checked_cohort(st, a, spec)
     (tr, c, reference, sticks), rows, samples = audit_setup(a), [], {}
+    c, trained_on, suffix = cohort_setup(a, tr) if a.cohort else (c, tr['x'], '')
     context = ground_truth(99, tr['scales'], seed=6000)
-    for spec in a.run:
-        eps, folder = spec.split('=', 1)
-        st = load_checkpoint(folder)
-        run = dict(recipe=recipe(st), epsilon=eps, step=st.step, **private_settings(st))
+    for eps, st in runs:
+        run = dict(recipe=recipe(st) + suffix, epsilon=eps, step=st.step, **private_settings(st))
         for weights, G in (('last', st.G), ('average', st.G_avg)):
             rows += [dict(run, weights=weights, measure=k, value=v)
-                     for k, v in score(G.eval(), tr['x'], sticks).items()]
+                     for k, v in score(G.eval(), tr['x'], sticks, trained_on=trained_on).items()]
         samples[f"{run['recipe']} | {eps}"] = pv.generator_samples(st.G_avg, 8, seed=0)
         table, _ = pv.membership_audit(st.G_avg, c, reference, st.D, context, a.samples, a.boot)
         rows += attack_rows(table, dict(run, weights='average'))

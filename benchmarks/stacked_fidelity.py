@@ -31,15 +31,16 @@ def yardsticks(x, scales, seed=0):
     ref, hold = ground_truth(1000, scales, seed=seed + 1000), ground_truth(len(x), scales, seed=seed + 2000)
     return ref, hold, ground_truth_floor(len(x), scales, ref, seed=seed + 3000, metric_seed=seed)
 
-def score(G, x, sticks, seed=0):
-    "runs.csv's numbers for one generator, scored as `reproduce` scores (`sticks`: `yardsticks(x, ...)`)"
+def score(G, x, sticks, seed=0, trained_on=None):
+    """runs.csv's numbers for one generator, scored as `reproduce` scores (`sticks`: `yardsticks(x, ...)`);
+    the distance audit flags samples against `trained_on` when G was not trained on `x`"""
     from prostate_gan_nb.results import fidelity, target_table, generate
     from prostate_gan_nb.metrics import audit_privacy
     ref, hold, chance = sticks
     report = fidelity(G, x, ref, hold, seed=seed)
     passed = lambda t: int((t.result == 'PASS').sum())
     fake = generate(G, torch.randn(1000, G.nz, generator=torch.Generator().manual_seed(seed)))
-    audit = audit_privacy(fake, x, hold, seed=seed)
+    audit = audit_privacy(fake, x if trained_on is None else trained_on, hold, seed=seed)
     gan = report.loc['gan']
     return dict(swd=round(float(gan.swd), 1), kid_pixels=round(float(gan.kid_pixels), 4),
                 kid_features=round(float(gan.kid_features), 2),

@@ -20,7 +20,9 @@ from collections import Counter
 from pathlib import Path
 import yaml
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 PAPER_ITEMS = {  # page -> names that must appear in its rendered text
     'index.html': ['Figure 4', 'Figure 5', 'Table 1', 'Table 2'],
@@ -67,9 +69,18 @@ def _status(url):
     try: return urllib.request.urlopen(url, timeout=10).status
     except urllib.error.HTTPError as e: return e.code
 
+SIDEBAR_LINKS = "return document.querySelectorAll('#quarto-sidebar a[href]').length"
+
+def open_page(drv, url, tries=3, wait_s=20):
+    "Load `url` until its sidebar is there (every page has one): a busy machine can hand back a blank page"
+    for _ in range(tries):
+        drv.get(url)
+        try: return WebDriverWait(drv, wait_s).until(lambda d: d.execute_script(SIDEBAR_LINKS))
+        except TimeoutException: pass
+
 def sidebar_pages(drv, base):
     "The pages the built sidebar links to, in its order"
-    drv.get(base + 'index.html')
+    open_page(drv, base + 'index.html')
     hrefs = drv.execute_script(
         "return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
     pages = [h[len(base):].split('#')[0] for h in hrefs if h.startswith(base)]
@@ -83,7 +94,7 @@ JS_IMGS = ("return [...document.images].map(i => [i.src, i.complete && i.natural
 
 def read_page(drv, base, page):
     "What the check needs from one loaded page: links, ids, images, text and source"
-    drv.get(base + page)
+    open_page(drv, base + page)
     return dict(links=drv.execute_script(JS_LINKS), ids=drv.execute_script(JS_IDS),
                 imgs=drv.execute_script(JS_IMGS), text=drv.find_element('tag name', 'body').text,
                 source=drv.page_source)
