@@ -1,13 +1,15 @@
 """What differential privacy needs of the cohort: the private recipe of dp_tradeoff.py trained on many more
 phantom patients than ProstateX has (`prostate_gan_nb.private`).
 
-    python benchmarks/dp_cohort.py --patients 20000 --epsilon 10 --train   # about 75 minutes on 2 cores
+    python benchmarks/dp_cohort.py --patients 20000 --epsilon 10 --train   # about an hour on 2 cores
     python benchmarks/dp_tradeoff.py --append --run 10=runs/dp-cohort/20000-eps10 --cohort 20000
+    python benchmarks/dp_cohort.py --patients 20000 --epsilon inf --train  # clipped, no noise
 
 The cohort is fresh ground truth of the phantom (`results.ground_truth`, seed COHORT_SEED): one lesion per
 patient, each patient drawn anew, normalised as the shipped training patches. The recipe is dp_tradeoff.py's
 longest private one: `extended` without D's batch feature, 15,000 x 200, weight average 0.999, seed 0. A stopped
-run goes on from its last checkpoint when started again.
+run goes on from its last checkpoint when started again. --epsilon inf clips each patient's gradient as the
+private runs do but adds no noise (no guarantee): it says how much of what DP costs is the clipping's.
 """
 import argparse, time
 from pathlib import Path
@@ -18,7 +20,7 @@ COHORT_SEED = 20000   # apart from the seeds of the yardsticks and the audits (1
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--patients', type=int, required=True, help='patients in the cohort, one lesion each')
-    ap.add_argument('--epsilon', type=float, default=10.)
+    ap.add_argument('--epsilon', type=float, default=10., help='inf: clipped, no noise')
     ap.add_argument('--train', action='store_true', help='train (or resume) the run')
     ap.add_argument('--dir', default='runs/dp-cohort', help='the run goes into DIR/PATIENTS-epsEPSILON')
     return ap.parse_args()
@@ -36,7 +38,8 @@ def train(a):
     from prostate_gan_nb.results import load_train_patches
     from prostate_gan_nb.train import fit
     x, patients = cohort(a.patients, load_train_patches()['scales'])
-    return fit(torch.as_tensor(x), patients=patients, dp=dict(epsilon=a.epsilon), preset='extended',
+    dp = dict(noise_multiplier=0.) if a.epsilon == float('inf') else dict(epsilon=a.epsilon)
+    return fit(torch.as_tensor(x), patients=patients, dp=dp, preset='extended',
                discriminator=dict(batch_std=False), ema=0.999, seed=0, checkpoint_dir=run_dir(a),
                resume=True, progress=False)
 

@@ -132,7 +132,8 @@ def private_settings(dp:dict, # `fit`'s `dp`: epsilon or noise_multiplier; delta
     if ('epsilon' in dp) == ('noise_multiplier' in dp):
         raise ValueError('dp: give epsilon (the target) or noise_multiplier, one of them')
     rate, delta = min(1., batch_size / n_patches), dp.get('delta', DELTA)
-    sigma = dp.get('noise_multiplier') or noise_for(dp['epsilon'], rate, n_iter, delta)
+    sigma = dp['noise_multiplier'] if 'noise_multiplier' in dp else noise_for(dp['epsilon'], rate,
+                                                                              n_iter, delta)
     return dict(unit='patient', n_patients=n_patients, sample_rate=rate, noise_multiplier=sigma,
                 clip=float(dp.get('clip', 1.)), delta=delta, expected_batch=rate * n_patches,
                 steps=n_iter, epsilon=epsilon_spent(sigma, rate, n_iter, delta))
@@ -213,8 +214,11 @@ def load_tradeoff(path=None): # a CSV of `benchmarks/dp_tradeoff.py`; None: `TRA
     "The measured private and non-private runs: one row per run, weights and measure"
     return pd.read_csv(path or TRADEOFF_CSV, keep_default_na=False, na_values=[''])
 
+def _privacy_of(epsilon:str): # a row's `epsilon`: a number, 'none' (no DP), 'inf' (no noise)
+    return {'none': 'no DP', 'inf': 'clipped, no noise'}.get(epsilon, f'epsilon {epsilon}')
+
 def _run_label(r): # a row of `load_tradeoff()`
-    if r.epsilon == 'none': return f'{r.recipe}: no DP'
+    if r.epsilon in ('none', 'inf'): return f'{r.recipe}: {_privacy_of(r.epsilon)}'
     at = '' if r.get('step') is None else f', step {r.step:,}'   # none: one release (embedding)
     return f'{r.recipe}: epsilon {r.epsilon} (spent {r.epsilon_spent:.2f}{at})'
 
