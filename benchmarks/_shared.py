@@ -39,13 +39,17 @@ def write_rows(dest, npz, rows, samples, append):
     table.round(4).to_csv(dest, index=False)
     np.savez_compressed(npz, **samples)
 
-def audit_setup(a):
-    "Shipped training patches, candidates (members, a.fresh new patients), reference samples, yardsticks"
+def shipped_candidates(a, tr):
+    "The shipped training patients as members, a.fresh new phantom patients (seed 1) as the others"
     from pathlib import Path
-    from stacked_fidelity import yardsticks
     from prostate_gan_nb import privacy as pv
+    others = pv.fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
+    return pv.candidates(tr['x'], tr['patient'], *others)
+
+def audit_setup(a, candidates=shipped_candidates):
+    "Shipped training patches, the attack's candidates (`candidates(a, tr)`), reference samples, yardsticks"
+    from stacked_fidelity import yardsticks
     from prostate_gan_nb.results import load_train_patches, ground_truth
     tr = load_train_patches()
-    others = pv.fresh_patients(a.fresh, tr['scales'], seed=1, root=Path(a.work) / 'fresh-seed1')
-    c = pv.candidates(tr['x'], tr['patient'], *others)
-    return tr, c, ground_truth(a.samples, tr['scales'], seed=5000), yardsticks(tr['x'], tr['scales'])
+    return (tr, candidates(a, tr), ground_truth(a.samples, tr['scales'], seed=5000),
+            yardsticks(tr['x'], tr['scales']))

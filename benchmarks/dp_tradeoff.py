@@ -27,7 +27,7 @@ of other recipes and epsilons already there are kept.
 import argparse, time
 from pathlib import Path
 import numpy as np
-from _shared import attack_rows, audit_setup, with_malloc_env, write_rows
+from _shared import attack_rows, audit_setup, shipped_candidates, with_malloc_env, write_rows
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,15 +59,14 @@ def recipe(st):
                if s != 'train' or k not in ('n_iter', 'batch_size') if had(s, k, v) != as_saved(v)]
     return ', '.join([preset, *changed, f"{cfg['train']['n_iter']:,} x {cfg['train']['batch_size']}"])
 
-def cohort_setup(a, tr):
-    "dp_cohort.py's first patients as members, new ones drawn alike as non-members; the recipe's suffix"
+def cohort_candidates(a, tr):
+    "dp_cohort.py's first patients as members (as many as the shipped patches), new ones drawn alike as others"
     from dp_cohort import COHORT_SEED, cohort
     from prostate_gan_nb import privacy as pv
     from prostate_gan_nb.results import ground_truth
     x, ids = cohort(len(tr['x']), tr['scales'])   # the cohort's first patients: its draws go in order
     others = ground_truth(a.fresh, tr['scales'], seed=COHORT_SEED + 1)
-    c = pv.candidates(x, ids, others, np.arange(a.fresh))
-    return c, x, f', {a.cohort:,} patients'
+    return pv.candidates(x, ids, others, np.arange(a.fresh))
 
 def checked_cohort(st, a, spec):
     "Stop unless the run was trained on a cohort of `a.cohort` patients (when its checkpoint says)"
@@ -83,8 +82,9 @@ def main():
     runs = [(eps, load_checkpoint(folder)) for eps, folder in (s.split('=', 1) for s in a.run)]
     if a.cohort:
         for (_, st), spec in zip(runs, a.run): checked_cohort(st, a, spec)
-    (tr, c, reference, sticks), rows, samples = audit_setup(a), [], {}
-    c, trained_on, suffix = cohort_setup(a, tr) if a.cohort else (c, tr['x'], '')
+    tr, c, reference, sticks = audit_setup(a, cohort_candidates if a.cohort else shipped_candidates)
+    rows, samples, suffix = [], {}, f', {a.cohort:,} patients' if a.cohort else ''
+    trained_on = c.x[c.member] if a.cohort else None   # the audit's members: those G was trained on
     context = ground_truth(99, tr['scales'], seed=6000)
     for eps, st in runs:
         run = dict(recipe=recipe(st) + suffix, epsilon=eps, step=st.step, **private_settings(st))

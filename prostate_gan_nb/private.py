@@ -214,11 +214,13 @@ def load_tradeoff(path=None): # a CSV of `benchmarks/dp_tradeoff.py`; None: `TRA
     "The measured private and non-private runs: one row per run, weights and measure"
     return pd.read_csv(path or TRADEOFF_CSV, keep_default_na=False, na_values=[''])
 
-def _privacy_of(epsilon:str): # a row's `epsilon`: a number, 'none' (no DP), 'inf' (no noise)
-    return {'none': 'no DP', 'inf': 'clipped, no noise'}.get(epsilon, f'epsilon {epsilon}')
+_UNBOUNDED = {'none': 'no DP', 'inf': 'clipped, no noise'}   # rows whose epsilon bounds nothing
+
+def _privacy_of(epsilon:str): # a row's `epsilon`: a number, or a key of `_UNBOUNDED`
+    return _UNBOUNDED.get(epsilon, f'epsilon {epsilon}')
 
 def _run_label(r): # a row of `load_tradeoff()`
-    if r.epsilon in ('none', 'inf'): return f'{r.recipe}: {_privacy_of(r.epsilon)}'
+    if r.epsilon in _UNBOUNDED: return f'{r.recipe}: {_privacy_of(r.epsilon)}'
     at = '' if r.get('step') is None else f', step {r.step:,}'   # none: one release (embedding)
     return f'{r.recipe}: epsilon {r.epsilon} (spent {r.epsilon_spent:.2f}{at})'
 
