@@ -1,5 +1,5 @@
-"""What the benchmark scripts share: glibc's allocator settings for the whole process, CSV rows appended, and the
-rows and samples an --append run keeps."""
+"""What the benchmark scripts share: glibc's allocator settings for the whole process, the machine's name, CSV rows
+appended, and the rows and samples an --append run keeps."""
 import csv, os, sys
 
 def with_malloc_env():
@@ -7,6 +7,15 @@ def with_malloc_env():
     from prostate_gan_nb.train import MALLOC_ENV
     if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+
+def machine_name(device):
+    "The GPU's name, or the CPU's model and core count"
+    import platform, torch
+    if device.startswith('cuda'): return torch.cuda.get_device_name()
+    with open('/proc/cpuinfo') as f:
+        model = next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')),
+                     platform.processor())
+    return f'{os.cpu_count()} cores, {model}'
 
 def append_rows(path, rows):
     "Append `rows` (dicts with the same keys) to the CSV file `path`, with a header if it is new"

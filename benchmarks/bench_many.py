@@ -18,7 +18,7 @@ could reach on this machine. Last, it times D's strided convolutions of 3 runs a
 against one run's: where the time goes, and what stacking does not save on CPUs.
 """
 import argparse, json, os, resource, subprocess, sys, time
-from _shared import append_rows, with_malloc_env
+from _shared import append_rows, machine_name, with_malloc_env
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,15 +114,6 @@ def print_grouped_convs(k, batch=400):
         print(f"D's {name} ({str(dtype)[6:]}, forward and backward, {batch} images): {k} runs "
               f'as one grouped convolution take x{grouped / (k * one):.2f} the time of {k} '
               'convolutions alone')
-
-def machine_name(device):
-    "The GPU's name, or the CPU's model and core count"
-    import platform, torch
-    if device.startswith('cuda'): return torch.cuda.get_device_name()
-    with open('/proc/cpuinfo') as f:
-        model = next((l.split(':', 1)[1].strip() for l in f if l.startswith('model name')),
-                     platform.processor())
-    return f'{os.cpu_count()} cores, {model}'
 
 def main(a):
     import torch

@@ -2,19 +2,21 @@
 
     python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1          # about an hour on 2 CPU cores
     python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1 --csv rows.csv
+    python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1 --alone  # the same runs one after another
 
 Trains the runs stacked on the shipped training patches (`results.load_train_patches`, the 330 patches of the
 synthetic data set) with `ema=0.999`, then scores each run's last iterate and weight average the way the per-run
 rows of `assets/results/runs.csv` were scored: 330 samples (seed 0) against 1,000 fresh ground-truth patches
 (seed 1000), a held-out draw (seed 2000), the chance floor of 8 draws (seeds 3000 on), and the privacy audit of
-1,000 samples. The rows it prints (and appends to --csv) have runs.csv's columns, route 'shipped patches, stacked',
-so that they can be set beside the runs trained alone (`assets/results/stacked_runs.csv`, on the many-runs page).
+1,000 samples. The rows it prints (and appends to --csv) have runs.csv's columns, route 'shipped patches, stacked'
+(or 'shipped patches, alone' with --alone: `stack=False`, each run exactly the run of its seed), so that runs of
+both kinds trained on one machine can be set side by side (`assets/results/stacked_runs.csv`, on the many-runs page).
 """
 import argparse, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
-from _shared import append_rows, with_malloc_env
+from _shared import append_rows, machine_name, with_malloc_env
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -23,6 +25,7 @@ def args():
     ap.add_argument('--n-iter', type=int, default=None, help="iterations (default: the preset's)")
     ap.add_argument('--checkpoint-dir', default=None, help='where the runs go (default: a temporary folder)')
     ap.add_argument('--csv', default=None, help='append the rows to this CSV file')
+    ap.add_argument('--alone', action='store_true', help='train the runs one after another (stack=False)')
     return ap.parse_args()
 
 def yardsticks(x, scales, seed=0):
@@ -60,18 +63,20 @@ def main(a):
     x, scales = train['x'], train['scales']
     folder = Path(a.checkpoint_dir or tempfile.mkdtemp(prefix='stacked-'))
     t0 = time.perf_counter()
-    fit(x, preset=a.preset, seeds=a.seeds, stack=True, ema=0.999, n_iter=a.n_iter,
+    fit(x, preset=a.preset, seeds=a.seeds, stack=not a.alone, ema=0.999, n_iter=a.n_iter,
         checkpoint_dir=folder, progress=False)
-    seconds = time.perf_counter() - t0
-    print(f'{len(a.seeds)} runs of {a.preset} stacked: {seconds:.0f} s of training', flush=True)
+    seconds, how = time.perf_counter() - t0, 'alone' if a.alone else 'stacked'
+    print(f'{len(a.seeds)} runs of {a.preset} {how}: {seconds:.0f} s of training', flush=True)
+    note = (f'{len(a.seeds)} runs {how} (seeds {", ".join(map(str, a.seeds))}) on '
+            f'{machine_name("cpu")}, {seconds:,.0f} s of training: python benchmarks/stacked_fidelity.py '
+            + ' '.join(sys.argv[1:]))
     rows, sticks = [], yardsticks(x, scales)
     for seed in a.seeds:
         for weights, average in (('last', False), ('average', True)):
             G = load_generator(folder / f'seed-{seed}', average=average)
-            row = dict(recipe=a.preset, seed=seed, route='shipped patches, stacked',
+            row = dict(recipe=a.preset, seed=seed, route=f'shipped patches, {how}',
                        arithmetic=arithmetic(folder / f'seed-{seed}'), weights=weights,
-                       **score(G, x, sticks),
-                       note=f'{len(a.seeds)} runs stacked (seeds {a.seeds}), {seconds:.0f} s')
+                       **score(G, x, sticks), note=note)
             print(row, flush=True); rows.append(row)
     if a.csv: append_rows(a.csv, rows)
 

@@ -69,10 +69,11 @@ def _status(url):
     try: return urllib.request.urlopen(url, timeout=10).status
     except urllib.error.HTTPError as e: return e.code
 
-SIDEBAR_LINKS = "return document.querySelectorAll('#quarto-sidebar a[href]').length"
+SIDEBAR_LINKS = "return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)"
 
 def open_page(drv, url, tries=3, wait_s=20):
-    "Load `url` until its sidebar is there (every page has one): a busy machine can hand back a blank page"
+    """Load `url` until its sidebar is there (every page has one): a busy machine can hand back a blank
+    page. The sidebar's links, or None"""
     for _ in range(tries):
         drv.get(url)
         try: return WebDriverWait(drv, wait_s).until(lambda d: d.execute_script(SIDEBAR_LINKS))
@@ -80,9 +81,7 @@ def open_page(drv, url, tries=3, wait_s=20):
 
 def sidebar_pages(drv, base):
     "The pages the built sidebar links to, in its order"
-    open_page(drv, base + 'index.html')
-    hrefs = drv.execute_script(
-        "return [...document.querySelectorAll('#quarto-sidebar a[href]')].map(a => a.href)")
+    hrefs = open_page(drv, base + 'index.html') or []
     pages = [h[len(base):].split('#')[0] for h in hrefs if h.startswith(base)]
     return list(dict.fromkeys(p or 'index.html' for p in pages))
 
