@@ -1,6 +1,6 @@
 """Full-schedule fidelity of runs trained stacked (`fit(x, seeds=..., stack=True)`), scored as `reproduce` scores.
 
-    python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1          # about an hour on 2 CPU cores
+    python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1          # 32-69 min on 2 CPU cores
     python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1 --csv rows.csv
     python benchmarks/stacked_fidelity.py --preset tuned --seeds 0 1 --alone  # the same runs one after another
 
@@ -67,9 +67,9 @@ def main(a):
         checkpoint_dir=folder, progress=False)
     seconds, how = time.perf_counter() - t0, 'alone' if a.alone else 'stacked'
     print(f'{len(a.seeds)} runs of {a.preset} {how}: {seconds:.0f} s of training', flush=True)
-    note = (f'{len(a.seeds)} runs {how} (seeds {", ".join(map(str, a.seeds))}) on '
-            f'{machine_name("cpu")}, {seconds:,.0f} s of training: python benchmarks/stacked_fidelity.py '
-            + ' '.join(sys.argv[1:]))
+    machine = machine_name('cuda' if torch.cuda.is_available() else 'cpu')
+    note = (f'{len(a.seeds)} runs {how} (seeds {", ".join(map(str, a.seeds))}) on {machine}, '
+            f'{seconds:,.0f} s of training: python benchmarks/stacked_fidelity.py ' + ' '.join(sys.argv[1:]))
     rows, sticks = [], yardsticks(x, scales)
     for seed in a.seeds:
         for weights, average in (('last', False), ('average', True)):
