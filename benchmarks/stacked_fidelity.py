@@ -62,10 +62,11 @@ def main(a):
     train = load_train_patches()
     x, scales = train['x'], train['scales']
     folder = Path(a.checkpoint_dir or tempfile.mkdtemp(prefix='stacked-'))
+    how = 'alone' if a.alone else 'stacked'
     t0 = time.perf_counter()
     fit(x, preset=a.preset, seeds=a.seeds, stack=not a.alone, ema=0.999, n_iter=a.n_iter,
         checkpoint_dir=folder, progress=False)
-    seconds, how = time.perf_counter() - t0, 'alone' if a.alone else 'stacked'
+    seconds = time.perf_counter() - t0
     print(f'{len(a.seeds)} runs of {a.preset} {how}: {seconds:.0f} s of training', flush=True)
     machine = machine_name('cuda' if torch.cuda.is_available() else 'cpu')
     note = (f'{len(a.seeds)} runs {how} (seeds {", ".join(map(str, a.seeds))}) on {machine}, '
